@@ -1,0 +1,18 @@
+// Runs the installed kubectl (1.32) the way an operator would; output on success, the command and
+// its stderr in the error otherwise.
+import { execFile } from 'node:child_process';
+
+export interface KubectlOptions {
+  /** Talk to this cluster; without it only offline commands (kustomize) work. */
+  readonly kubeconfig?: string;
+}
+
+export function kubectl(args: readonly string[], opts: KubectlOptions = {}): Promise<string> {
+  const fullArgs = opts.kubeconfig === undefined ? [...args] : ['--kubeconfig', opts.kubeconfig, ...args];
+  return new Promise((resolve, reject) => {
+    execFile('kubectl', fullArgs, { maxBuffer: 16 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`kubectl ${fullArgs.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
