@@ -1,0 +1,178 @@
+// The one gate for every file-system call on the export. A hung NFS server makes fs calls hang
+// forever, and in Node each one also holds one of libuv's four threads. So every call here:
+// - waits for a slot of a small concurrency limit, held until the real call settles (even after
+//   its caller gave up), so hung calls cannot take more than `concurrency` libuv threads and
+//   DNS, other fs work and the event loop keep running;
+// - is raced against a timer started when the call was asked for (queueing counts), and rejects
+//   with FsTimeoutError when it fires; a call still queued at that point never starts;
+// - can be abandoned through an AbortSignal the same way;
+// - is reported to an observer (op, milliseconds, outcome) for metrics, without prom-client here.
+import { constants } from 'node:fs';
+import * as nodeFs from 'node:fs/promises';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
+import { FsTimeoutError } from '../errors.ts';
+
+/** The part of fs.Stats we use. */
+export interface FsStats {
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** The part of fs.promises.FileHandle we use. */
+export interface FsHandle {
+  chmod(mode: number): Promise<void>;
+  chown(uid: number, gid: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The subset of node:fs/promises the backend needs; tests pass fakes (e.g. a hung server). */
+export interface FsImplementation {
+  lstat(path: string): Promise<FsStats>;
+  realpath(path: string): Promise<string>;
+  mkdir(path: string, options: { mode: number }): Promise<unknown>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { recursive: true; force: true }): Promise<void>;
+  writeFile(path: string, data: string, options: { flag: string; mode: number }): Promise<void>;
+  open(path: string, flags: number): Promise<FsHandle>;
+}
+
+export const nodeFsImplementation: FsImplementation = nodeFs;
+
+export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner';
+export type FsOutcome = 'ok' | 'error' | 'timeout';
+
+/** Hooks for metrics: one call per fs operation (a timeout is reported when its timer fires). */
+export interface FsObserver {
+  onFsCall(operation: FsOperation, milliseconds: number, outcome: FsOutcome): void;
+}
+
+export interface ExportFsOptions {
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly fs?: FsImplementation;
+  readonly observer?: FsObserver;
+}
+
+/** Thrown into a queued call whose caller already gave up, so it never reaches the fs. */
+class Abandoned extends Error {}
+
+export class ExportFs {
+  readonly #fs: FsImplementation;
+  readonly #limit: LimitFunction;
+  readonly #timeoutMs: number;
+  readonly #observer: FsObserver | undefined;
+
+  constructor(options: ExportFsOptions) {
+    if (!(options.timeoutMs > 0)) throw new RangeError(`fs timeout must be positive, got ${options.timeoutMs}`);
+    this.#fs = options.fs ?? nodeFsImplementation;
+    this.#limit = pLimit(options.concurrency);
+    this.#timeoutMs = options.timeoutMs;
+    this.#observer = options.observer;
+  }
+
+  /** Calls holding a slot now (including hung ones whose callers timed out). */
+  get activeCount(): number {
+    return this.#limit.activeCount;
+  }
+
+  /** Calls waiting for a slot. */
+  get pendingCount(): number {
+    return this.#limit.pendingCount;
+  }
+
+  lstat(path: string, signal?: AbortSignal): Promise<FsStats> {
+    return this.#run('lstat', path, signal, (fs) => fs.lstat(path));
+  }
+
+  realpath(path: string, signal?: AbortSignal): Promise<string> {
+    return this.#run('realpath', path, signal, (fs) => fs.realpath(path));
+  }
+
+  /** One level, not recursive: callers walk component by component to check each one. */
+  async mkdir(path: string, mode: number, signal?: AbortSignal): Promise<void> {
+    await this.#run('mkdir', path, signal, (fs) => fs.mkdir(path, { mode }));
+  }
+
+  rename(from: string, to: string, signal?: AbortSignal): Promise<void> {
+    return this.#run('rename', `${from} -> ${to}`, signal, (fs) => fs.rename(from, to));
+  }
+
+  /** Recursive remove; does not follow symlinks (it unlinks them). Missing counts as removed. */
+  rm(path: string, signal?: AbortSignal): Promise<void> {
+    return this.#run('rm', path, signal, (fs) => fs.rm(path, { recursive: true, force: true }));
+  }
+
+  writeFile(path: string, data: string, signal?: AbortSignal): Promise<void> {
+    return this.#run('writeFile', path, signal, (fs) => fs.writeFile(path, data, { flag: 'w', mode: 0o600 }));
+  }
+
+  /**
+   * chown (when uid or gid is given) then chmod of a directory, through a handle opened with
+   * O_NOFOLLOW: if the last component was swapped for a symlink since it was checked, this fails
+   * (ELOOP) instead of changing the link's target. chown first: chown may clear set-id bits.
+   */
+  setModeAndOwner(path: string, mode: number, owner: { uid?: number; gid?: number }, signal?: AbortSignal): Promise<void> {
+    return this.#run('setModeAndOwner', path, signal, async (fs) => {
+      const handle = await fs.open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      try {
+        if (owner.uid !== undefined || owner.gid !== undefined) await handle.chown(owner.uid ?? -1, owner.gid ?? -1);
+        await handle.chmod(mode);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  #report(operation: FsOperation, started: number, outcome: FsOutcome): void {
+    try {
+      this.#observer?.onFsCall(operation, performance.now() - started, outcome);
+    } catch {
+      // A broken metrics hook must not turn a good fs call into a failure.
+    }
+  }
+
+  #run<T>(operation: FsOperation, target: string, signal: AbortSignal | undefined, call: (fs: FsImplementation) => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    const started = performance.now();
+    let abandoned = false;
+    const work = this.#limit(() => {
+      if (abandoned) throw new Abandoned();
+      return call(this.#fs);
+    });
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        if (!finish()) return;
+        abandoned = true;
+        this.#report(operation, started, 'timeout');
+        reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
+      }, this.#timeoutMs);
+      const onAbort = (): void => {
+        if (!finish()) return;
+        abandoned = true;
+        reject(signal?.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          if (!finish()) return;
+          this.#report(operation, started, 'ok');
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (error instanceof Abandoned || !finish()) return;
+          this.#report(operation, started, 'error');
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+}
