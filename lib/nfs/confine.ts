@@ -124,7 +124,7 @@ export async function locateConfinedDirectory(
   try {
     stats = await fs.lstat(path, signal);
   } catch (error) {
-    if (fsErrorCode(error) === 'ENOENT') return { kind: 'missing' };
+    if (fsErrorCode(error) === 'ENOENT' || fsErrorCode(error) === 'ENOTDIR') return { kind: 'missing' };
     throw error;
   }
   if (stats.isSymbolicLink()) throw new PermanentError(`"${shown}" on the export is a symlink, not a volume directory; refusing to touch it`);

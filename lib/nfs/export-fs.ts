@@ -110,7 +110,7 @@ export class ExportFs {
   /**
    * chown (when uid or gid is given) then chmod of a directory, through a handle opened with
    * O_NOFOLLOW: if the last component was swapped for a symlink since it was checked, this fails
-   * (ELOOP) instead of changing the link's target. chown first: chown may clear set-id bits.
+   * (ENOTDIR or ELOOP) instead of changing the link's target. chown first: chown may clear set-id bits.
    */
   setModeAndOwner(path: string, mode: number, owner: { uid?: number; gid?: number }, signal?: AbortSignal): Promise<void> {
     return this.#run('setModeAndOwner', path, signal, async (fs) => {
@@ -133,7 +133,9 @@ export class ExportFs {
   }
 
   #run<T>(operation: FsOperation, target: string, signal: AbortSignal | undefined, call: (fs: FsImplementation) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
+    if (signal?.aborted === true) {
+      return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
+    }
     const started = performance.now();
     let abandoned = false;
     const work = this.#limit(() => {

@@ -164,7 +164,7 @@ export class NfsProvisioner implements Provisioner {
           { cause: error },
         );
       }
-      if (fsErrorCode(error) === 'ELOOP') {
+      if (fsErrorCode(error) === 'ELOOP' || fsErrorCode(error) === 'ENOTDIR') {
         throw new PermanentError(`"${directory}" on the export was replaced by a symlink; refusing to follow it`, { cause: error });
       }
       throw fsFailure(`cannot set owner/mode of "${directory}" on the export`, error, signal);

@@ -1,0 +1,142 @@
+import { lstat, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { FsTimeoutError } from '../../lib/errors.ts';
+import type { FsImplementation, FsOperation, FsOutcome } from '../../lib/nfs/export-fs.ts';
+import { ExportFs } from '../../lib/nfs/export-fs.ts';
+
+/** An fs whose every call hangs until released, like a stopped NFS server; counts the calls that started. */
+function hungFs() {
+  const waiting: (() => void)[] = [];
+  let started = 0;
+  const hang = <T>(value: T) =>
+    new Promise<T>((resolve) => {
+      started += 1;
+      waiting.push(() => resolve(value));
+    });
+  const fs: FsImplementation = {
+    lstat: () => hang({ isDirectory: () => true, isSymbolicLink: () => false }),
+    realpath: (path) => hang(path),
+    mkdir: () => hang(undefined),
+    rename: () => hang(undefined),
+    rm: () => hang(undefined),
+    writeFile: () => hang(undefined),
+    open: () => hang({ chmod: async () => {}, chown: async () => {}, close: async () => {} }),
+  };
+  return {
+    fs,
+    started: () => started,
+    releaseAll: () => waiting.splice(0).forEach((release) => release()),
+  };
+}
+
+function recorder() {
+  const calls: { operation: FsOperation; outcome: FsOutcome; ms: number }[] = [];
+  return { calls, observer: { onFsCall: (operation: FsOperation, ms: number, outcome: FsOutcome) => calls.push({ operation, ms, outcome }) } };
+}
+
+t.test('real calls go through and are reported', async (t) => {
+  const dir = t.testdir({ file: 'x' });
+  const { calls, observer } = recorder();
+  const fs = new ExportFs({ timeoutMs: 5000, concurrency: 2, observer });
+  await fs.mkdir(join(dir, 'a'), 0o777);
+  t.ok((await fs.lstat(join(dir, 'a'))).isDirectory());
+  t.equal(await fs.realpath(join(dir, 'a', '..', 'file')), join(dir, 'file'));
+  await fs.rename(join(dir, 'a'), join(dir, 'b'));
+  await fs.writeFile(join(dir, 'b', 'f'), 'hello');
+  await fs.rm(join(dir, 'b'));
+  await t.rejects(lstat(join(dir, 'b')), { code: 'ENOENT' });
+  t.same(calls.map((call) => `${call.operation}:${call.outcome}`), ['mkdir:ok', 'lstat:ok', 'realpath:ok', 'rename:ok', 'writeFile:ok', 'rm:ok']);
+  t.ok(calls.every((call) => call.ms >= 0));
+});
+
+t.test('errors keep their code and are reported', async (t) => {
+  const dir = t.testdir({});
+  const { calls, observer } = recorder();
+  const fs = new ExportFs({ timeoutMs: 5000, concurrency: 1, observer });
+  await t.rejects(fs.lstat(join(dir, 'missing')), { code: 'ENOENT' });
+  t.same(calls.map((call) => call.outcome), ['error']);
+});
+
+t.test('a hung call times out with FsTimeoutError and frees the caller', async (t) => {
+  const hung = hungFs();
+  const { calls, observer } = recorder();
+  const fs = new ExportFs({ timeoutMs: 30, concurrency: 2, fs: hung.fs, observer });
+  t.teardown(hung.releaseAll);
+  const error = await fs.mkdir('/export/x', 0o777).catch((e: unknown) => e);
+  t.ok(error instanceof FsTimeoutError, 'FsTimeoutError');
+  t.match(error, { operation: 'mkdir /export/x', kind: 'transient', message: /did not finish within 30 ms/ });
+  t.same(calls.map((call) => `${call.operation}:${call.outcome}`), ['mkdir:timeout']);
+});
+
+t.test('the limit caps hung calls; queued calls that timed out never start', async (t) => {
+  const hung = hungFs();
+  const fs = new ExportFs({ timeoutMs: 30, concurrency: 2, fs: hung.fs });
+  const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => fs.lstat(`/export/${i}`)));
+  t.ok(results.every((result) => result.status === 'rejected' && result.reason instanceof FsTimeoutError), 'all six time out');
+  t.equal(hung.started(), 2, 'only two calls reached the hung fs');
+  t.equal(fs.activeCount, 2, 'the two hung calls still hold their slots');
+
+  // A new call while both slots are held also times out, without reaching the fs.
+  await t.rejects(fs.realpath('/export'), FsTimeoutError);
+  t.equal(hung.started(), 2);
+
+  // The server answers again: the held slots are freed, the abandoned queue is skipped.
+  hung.releaseAll();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(fs.activeCount, 0);
+  t.equal(fs.pendingCount, 0);
+  t.equal(hung.started(), 2, 'abandoned calls were not run late');
+  const next = fs.realpath('/export/again');
+  hung.releaseAll();
+  await new Promise((resolve) => setImmediate(resolve));
+  hung.releaseAll();
+  t.equal(await next, '/export/again', 'works again after recovery');
+});
+
+t.test('an abort signal stops waiting', async (t) => {
+  const hung = hungFs();
+  const fs = new ExportFs({ timeoutMs: 60_000, concurrency: 1, fs: hung.fs });
+  t.teardown(hung.releaseAll);
+  const controller = new AbortController();
+  const pending = fs.lstat('/export/a', controller.signal);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(hung.started(), 1, 'the call reached the fs and hangs');
+  controller.abort(new Error('lost the lease'));
+  await t.rejects(pending, { message: 'lost the lease' });
+  const aborted = AbortSignal.abort(new Error('already'));
+  await t.rejects(fs.lstat('/export/b', aborted), { message: 'already' });
+  t.equal(hung.started(), 1, 'an already aborted call never reaches the fs');
+});
+
+t.test('a throwing observer does not break fs calls', async (t) => {
+  const dir = t.testdir({});
+  const fs = new ExportFs({
+    timeoutMs: 5000,
+    concurrency: 1,
+    observer: {
+      onFsCall: () => {
+        throw new Error('metrics broke');
+      },
+    },
+  });
+  t.ok((await fs.lstat(dir)).isDirectory());
+});
+
+t.test('setModeAndOwner sets mode (umask does not apply) and refuses a symlink', async (t) => {
+  const dir = t.testdir({ outside: {}, export: {} });
+  const fs = new ExportFs({ timeoutMs: 5000, concurrency: 1 });
+  await mkdir(join(dir, 'export', 'v'), { mode: 0o700 });
+  await fs.setModeAndOwner(join(dir, 'export', 'v'), 0o2775, {});
+  t.equal((await stat(join(dir, 'export', 'v'))).mode & 0o7777, 0o2775);
+
+  await writeFile(join(dir, 'outside', 'f'), 'x');
+  const before = (await stat(join(dir, 'outside'))).mode;
+  await symlink(join(dir, 'outside'), join(dir, 'export', 'link'));
+  await t.rejects(fs.setModeAndOwner(join(dir, 'export', 'link'), 0o777, {}), { code: /^(ELOOP|ENOTDIR)$/ });
+  t.equal((await stat(join(dir, 'outside'))).mode, before, 'the link target is unchanged');
+});
+
+t.test('timeouts must be positive', async (t) => {
+  t.throws(() => new ExportFs({ timeoutMs: 0, concurrency: 1 }), RangeError);
+});

@@ -1,0 +1,52 @@
+import t from 'tap';
+import {
+  byteLength,
+  MAX_COMPONENT_BYTES,
+  neutralizeDots,
+  safeComponent,
+  sanitizeValue,
+  shortenComponent,
+  truncateUtf8,
+} from '../../lib/nfs/path-sanitize.ts';
+
+t.test('values cannot add path levels or control characters', async (t) => {
+  t.equal(sanitizeValue('../../etc'), '.._.._etc');
+  t.equal(sanitizeValue('/etc/passwd'), '_etc_passwd');
+  t.equal(sanitizeValue('a\0b\nc\u007f'), 'a_b_c_');
+  t.equal(sanitizeValue('équipe-データ'), 'équipe-データ', 'unicode passes unchanged');
+  t.equal(sanitizeValue('\ud800x'), '\ufffdx', 'lone surrogates become U+FFFD');
+});
+
+t.test('. and .. components are neutralized, others kept', async (t) => {
+  t.equal(neutralizeDots('.'), '_');
+  t.equal(neutralizeDots('..'), '__');
+  t.equal(neutralizeDots('...'), '...');
+  t.equal(neutralizeDots('.hidden'), '.hidden');
+});
+
+t.test('UTF-8 truncation never splits a character', async (t) => {
+  t.equal(truncateUtf8('aé', 2), 'a', 'é is two bytes');
+  t.equal(truncateUtf8('aé', 3), 'aé');
+  t.equal(truncateUtf8('😀😀', 5), '😀');
+});
+
+t.test('long components are shortened deterministically and stay unique', async (t) => {
+  const exact = 'x'.repeat(MAX_COMPONENT_BYTES);
+  t.equal(shortenComponent(exact), exact, '255 bytes is unchanged');
+  const long = 'y'.repeat(300);
+  const short = shortenComponent(long);
+  t.ok(byteLength(short) <= MAX_COMPONENT_BYTES);
+  t.match(short, /^y+-[0-9a-f]{16}$/);
+  t.equal(shortenComponent(long), short, 'same input, same name (stable across retries)');
+  t.not(shortenComponent(`${long}z`), short, 'a different long name gets a different short name');
+  const unicode = 'データ'.repeat(40); // 360 bytes
+  const shortUnicode = shortenComponent(unicode);
+  t.ok(byteLength(shortUnicode) <= MAX_COMPONENT_BYTES);
+  t.ok(Buffer.from(shortUnicode, 'utf8').toString('utf8') === shortUnicode, 'still valid UTF-8');
+});
+
+t.test('safeComponent combines the rules', async (t) => {
+  t.equal(safeComponent('..'), '__');
+  t.equal(safeComponent('a/b'), 'a_b');
+  t.ok(byteLength(safeComponent('/'.repeat(1000))) <= MAX_COMPONENT_BYTES);
+});

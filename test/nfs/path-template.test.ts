@@ -1,0 +1,76 @@
+import t from 'tap';
+import type { TemplateValues } from '../../lib/nfs/path-template.ts';
+import { defaultDirectoryName, expandPathPattern, parsePathPattern } from '../../lib/nfs/path-template.ts';
+
+const values: TemplateValues = {
+  namespace: 'team-a',
+  name: 'data',
+  pvName: 'pvc-1234',
+  labels: { app: 'db', 'app.kubernetes.io/name': 'postgres', hostile: '../../etc', empty: '' },
+  annotations: { 'nfs.io/storage-path': 'shared', abs: '/etc/passwd', dots: '..', dot: '.' },
+};
+
+function expand(source: string, overrides: Partial<TemplateValues> = {}): string {
+  const parsed = parsePathPattern(source);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return expandPathPattern(parsed.pattern, { ...values, ...overrides }).join('/');
+}
+
+t.test('each variable expands', async (t) => {
+  t.equal(expand('${.PVC.namespace}'), 'team-a');
+  t.equal(expand('${.PVC.name}'), 'data');
+  t.equal(expand('${.PV.name}'), 'pvc-1234');
+  t.equal(expand('${.PVC.labels.app}'), 'db');
+  t.equal(expand('${.PVC.labels.app.kubernetes.io/name}'), 'postgres', 'keys with dots and slashes');
+  t.equal(expand('${.PVC.annotations.nfs.io/storage-path}'), 'shared');
+  t.equal(expand('${.PVC.labels.missing}'), '', 'a missing label is empty, as in the Go project');
+});
+
+t.test('nested patterns and mixed text', async (t) => {
+  t.equal(expand('${.PVC.namespace}/${.PVC.name}'), 'team-a/data');
+  t.equal(expand('vols/${.PVC.namespace}-${.PVC.labels.app}/x'), 'vols/team-a-db/x');
+  t.equal(expand('/${.PVC.namespace}//${.PVC.name}/'), 'team-a/data', 'empty components dropped like filepath.Join');
+  t.equal(expand('./${.PVC.name}'), 'data', 'literal . dropped');
+  t.equal(expand('${.PVC.labels.missing}/${.PVC.name}'), 'data', 'an empty value drops its level');
+  t.equal(expand('${.PVC.name}${.PVC.name}'), 'datadata', 'same variable twice');
+});
+
+t.test('hostile values stay inside one component', async (t) => {
+  t.equal(expand('${.PVC.labels.hostile}'), '.._.._etc');
+  t.equal(expand('${.PVC.annotations.abs}'), '_etc_passwd');
+  t.equal(expand('${.PVC.annotations.dots}'), '__');
+  t.equal(expand('${.PVC.annotations.dot}'), '_');
+  t.equal(expand('x/${.PVC.annotations.dots}/y'), 'x/__/y');
+  t.equal(expand('.${.PVC.annotations.dot}'), '__', 'text plus value making ".." is neutralized');
+  t.equal(expand('${.PVC.name}', { name: 'a\0b' }), 'a_b');
+  t.equal(expand('${.PVC.labels.u}', { labels: { u: 'équipe/データ' } }), 'équipe_データ');
+  const long = expand('${.PVC.annotations.long}/${.PVC.name}', { annotations: { long: 'l'.repeat(1000) } });
+  const [first, second] = long.split('/');
+  t.ok(first !== undefined && Buffer.byteLength(first) <= 255, 'long value shortened');
+  t.equal(second, 'data');
+  t.equal(expand('${.PVC.labels.empty}'), '', 'empty result (caller falls back to the default)');
+});
+
+t.test('bad patterns are refused with a message', async (t) => {
+  for (const [source, pattern] of [
+    ['${.PVC.foo}', /unknown variable "\$\{\.PVC\.foo\}"/],
+    ['${.PVC.labels.}', /unknown variable/],
+    ['${ .PVC.name }', /unknown variable/],
+    ['${.PVC.name', /unclosed/],
+    ['../${.PVC.name}', /"\.\." component/],
+    ['a/../b', /"\.\." component/],
+    ['a\nb', /control character/],
+  ] as const) {
+    const parsed = parsePathPattern(source);
+    t.notOk(parsed.ok, source);
+    if (!parsed.ok) t.match(parsed.message, pattern, source);
+  }
+  t.ok(parsePathPattern('$HOME-${.PVC.name}').ok, 'a $ without { is literal text');
+});
+
+t.test('default name is the Go project one, safe and bounded', async (t) => {
+  t.equal(defaultDirectoryName(values), 'team-a-data-pvc-1234');
+  const long = defaultDirectoryName({ namespace: 'n'.repeat(63), name: 'c'.repeat(253), pvName: 'pvc-1234' });
+  t.ok(Buffer.byteLength(long) <= 255, 'namespace + longest claim name + pv name fits NAME_MAX');
+  t.equal(defaultDirectoryName({ namespace: 'n'.repeat(63), name: 'c'.repeat(253), pvName: 'pvc-1234' }), long, 'stable');
+});
