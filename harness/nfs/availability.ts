@@ -21,7 +21,7 @@ export interface AvailabilityOptions {
   searchPath?: string;
 }
 
-const NFS_BINARIES = ['ganesha.nfsd', 'rpcbind', 'nfs-ls', 'nfs-cat', 'nfs-cp', 'python3'];
+const NFS_BINARIES = ['ganesha.nfsd', 'rpcbind', 'nfs-ls', 'nfs-cat', 'python3'];
 const HUNG_MOUNT_BINARIES = ['bindfs', 'umount'];
 
 export function availability(opts: AvailabilityOptions = {}): Availability {

@@ -12,6 +12,7 @@ import { defaultSearchPath, findGaneshaVfsFsal, requireExecutables } from './fin
 import { freePort } from './free-port.ts';
 import { ensureRpcbind } from './rpcbind.ts';
 import { runCommand } from './run-command.ts';
+import { settlesWithin } from './wait-for.ts';
 import { nfsUrl } from './nfs-url.ts';
 
 export type { SquashMode } from './ganesha-config.ts';
@@ -216,7 +217,7 @@ function listsEntry(listing: string, name: string): boolean {
 async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const gone = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+  const gone = await settlesWithin(exited, STOP_GRACE_MS);
   if (!gone) {
     child.kill('SIGKILL');
     await exited;

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NfsCommandError } from './errors.ts';
 import { defaultSearchPath, findExecutable, requireExecutables } from './find-tools.ts';
 import { runCommand } from './run-command.ts';
+import { settlesWithin } from './wait-for.ts';
 import { NfsCommandTimeoutError } from './errors.ts';
 
 export interface PassThroughMountOptions {
@@ -100,7 +101,7 @@ export async function startPassThroughMount(opts: PassThroughMountOptions): Prom
         }
       }
       signal('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+      const gone = await settlesWithin(exited, STOP_GRACE_MS);
       if (!gone) {
         signal('SIGKILL');
         await exited;

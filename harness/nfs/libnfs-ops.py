@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-# The NFS operations that Debian's libnfs-utils has no command for (mkdir, stat, chmod, rmdir,
-# unlink), done through the same libnfs library (libnfs13) with ctypes, so nothing is compiled and
+# The NFS operations that Debian's libnfs-utils has no (working) command for (mkdir, stat, chmod,
+# rmdir, unlink, and writes: nfs-cp fails on anything over ~3.9 KiB with libnfs 4.0), done through the same libnfs library (libnfs13) with ctypes, so nothing is compiled and
 # nothing is mounted. Called by harness/nfs/nfs-client.ts, one operation per process (the caller
 # kills the process when the server hangs).
 #
 # usage: libnfs-ops.py <op> <export-url> <path-inside-export> [octal-mode]
-#   op: mkdir | stat | chmod | rmdir | unlink
+#   op: mkdir | stat | chmod | rmdir | unlink | write | overwrite (data on stdin)
 #   export-url: nfs://127.0.0.1/<pseudo>?version=4&nfsport=<port>[&uid=N&gid=N]
 # Output: one JSON line on stdout; {"ok": true, ...} or {"ok": false, "errno": N, "error": "..."}.
 # Exit code 0 on success, 1 on an NFS error, 2 on a usage or library error.
@@ -13,7 +13,10 @@
 import ctypes
 import ctypes.util
 import json
+import os
 import sys
+
+CHUNK = 3072
 
 
 class NfsUrl(ctypes.Structure):
@@ -63,6 +66,13 @@ def main(argv):
     lib.nfs_rmdir.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.nfs_unlink.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.nfs_chmod.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    lib.nfs_create.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int,
+                               ctypes.POINTER(ctypes.c_void_p)]
+    lib.nfs_open.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p)]
+    lib.nfs_fchmod.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    lib.nfs_pwrite.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
+                               ctypes.c_char_p]
+    lib.nfs_close.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
     lib.nfs_stat64.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(NfsStat64)]
 
     nfs = lib.nfs_init_context()
@@ -95,6 +105,39 @@ def main(argv):
     elif op == "unlink":
         rc = lib.nfs_unlink(nfs, p)
         result = {"ok": True}
+    elif op in ("write", "overwrite"):
+        # Data on stdin. libnfs 4.0 quirks this works around: a WRITE over ~3.9 KiB fails to
+        # encode ("ZDR error: Failed to encode COMPOUND4args"), so data goes in 3 KiB chunks;
+        # nfs_creat() opens read-only with EXCLUSIVE4 (times set to the verifier, year 2106);
+        # nfs_create() ignores the mode (ganesha makes 0600), so a new file is fchmod()ed.
+        data = sys.stdin.buffer.read()
+        st = NfsStat64()
+        existed = lib.nfs_stat64(nfs, p, ctypes.byref(st)) == 0
+        if existed and op == "write":
+            out({"ok": False, "errno": 17, "error": "%s exists (NFS4ERR_EXIST(-17))" % path}, 1)
+        fh = ctypes.c_void_p()
+        if existed:
+            # nfs_create() on an existing file fails with NFS4ERR_EXIST even without O_EXCL.
+            rc = lib.nfs_open(nfs, p, os.O_WRONLY | os.O_TRUNC, ctypes.byref(fh))
+        else:
+            rc = lib.nfs_create(nfs, p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode, ctypes.byref(fh))
+        if rc != 0:
+            fail(rc, "open" if existed else "create")
+        off = 0
+        while off < len(data):
+            chunk = data[off:off + CHUNK]
+            n = lib.nfs_pwrite(nfs, fh, off, len(chunk), chunk)
+            if n <= 0:
+                fail(n if n < 0 else -5, "write at %d" % off)
+            off += n
+        if not existed:
+            rc = lib.nfs_fchmod(nfs, fh, mode)
+            if rc != 0:
+                fail(rc, "fchmod")
+        rc = lib.nfs_close(nfs, fh)
+        if rc != 0:
+            fail(rc, "close")
+        result = {"ok": True, "written": off}
     elif op == "stat":
         st = NfsStat64()
         rc = lib.nfs_stat64(nfs, p, ctypes.byref(st))

@@ -2,20 +2,22 @@
 // kernel NFS client): what a pod with the PV mounted would see and be allowed to do.
 //
 // No maintained pure-JS NFSv4 client exists on npm, so this wraps Debian's libnfs-utils
-// (nfs-ls, nfs-cat, nfs-cp) and, for the calls those tools lack (mkdir, stat, chmod, rmdir,
-// unlink), a small Python ctypes script over the same libnfs library (libnfs-ops.py). Every call
-// is a child process with a time limit, so a hung server costs a timeout, never a stuck test.
+// (nfs-ls and nfs-cat read) and, for what those tools lack or get wrong, a small Python ctypes
+// script over the same libnfs library (libnfs-ops.py: write, mkdir, stat, chmod, rmdir, unlink).
+// Every call is a child process with a time limit, so a hung server costs a timeout, never a
+// stuck test.
 //
-// Behaviour of the tools worth knowing:
-// - nfs-cp never overwrites (it creates exclusively: NFS4ERR_EXIST); writeFile({overwrite})
-//   unlinks first. Files it creates get mode 0660 (before the server's squash/umask).
+// libnfs 4.0 (Debian 12) quirks found here:
+// - nfs-cp cannot write more than ~3.9 KiB over NFSv4 ("Failed to write to dest file": the
+//   WRITE fails to encode), leaving an empty file with 2106 timestamps; writes go in 3 KiB
+//   chunks through libnfs-ops.py instead.
+// - nfs_creat() opens read-only; nfs_create() ignores the mode (0600) and refuses an existing
+//   file; the helper works around all three.
+// - chmod opens the object, so it fails (EISDIR) on directories.
 // - uid/gid in the URL set the AUTH_SYS credentials: the server checks and squashes them.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NfsCommandError } from './errors.ts';
-import { defaultSearchPath, requireExecutables } from './find-tools.ts';
+import { defaultSearchPath, findExecutable, requireExecutables } from './find-tools.ts';
 import { nfsUrl } from './nfs-url.ts';
 import { runCommand } from './run-command.ts';
 
@@ -60,13 +62,14 @@ export interface NfsClient {
   /** libnfs URL of a path inside the export, with this client's identity. */
   url(path?: string): string;
   readFile(path: string): Promise<Buffer>;
-  /** Creates a file; fails if it exists unless overwrite is set. */
-  writeFile(path: string, data: Buffer | string, opts?: { overwrite?: boolean }): Promise<void>;
+  /** Creates a file (mode default 0644); fails (errno 17) if it exists unless overwrite is set. */
+  writeFile(path: string, data: Buffer | string, opts?: { overwrite?: boolean; mode?: number }): Promise<void>;
   list(path?: string): Promise<NfsDirEntry[]>;
   stat(path: string): Promise<NfsStat>;
   /** stat that answers false for ENOENT (other errors still throw). */
   exists(path: string): Promise<boolean>;
   mkdir(path: string, mode?: number): Promise<void>;
+  /** Files only: libnfs 4.0 chmods by OPENing the object, which NFSv4 refuses for directories (EISDIR). */
   chmod(path: string, mode: number): Promise<void>;
   rmdir(path: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -76,8 +79,10 @@ const OPS_SCRIPT = fileURLToPath(new URL('./libnfs-ops.py', import.meta.url));
 
 export function createNfsClient(opts: NfsClientOptions): NfsClient {
   const searchPath = opts.searchPath ?? defaultSearchPath();
-  const tools = requireExecutables(['nfs-ls', 'nfs-cat', 'nfs-cp', 'python3'] as const, searchPath);
+  const tools = requireExecutables(['nfs-ls', 'nfs-cat', 'python3'] as const, searchPath);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  // The system python starts in ~50 ms; a pyenv shim on PATH (a shell script) adds ~100 ms per call.
+  const python = (opts.searchPath === undefined ? findExecutable('python3', '/usr/bin') : undefined) ?? tools.python3;
 
   const url = (path = '', root = false): string =>
     nfsUrl({
@@ -89,7 +94,7 @@ export function createNfsClient(opts: NfsClientOptions): NfsClient {
       ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
 
-  const tool = async (name: 'nfs-ls' | 'nfs-cat' | 'nfs-cp', args: string[]): Promise<Buffer> => {
+  const tool = async (name: 'nfs-ls' | 'nfs-cat', args: string[]): Promise<Buffer> => {
     const res = await runCommand(tools[name], args, { timeoutMs, allowFailure: true });
     if (res.exitCode !== 0) {
       // libnfs-utils print their errors on stdout.
@@ -99,9 +104,10 @@ export function createNfsClient(opts: NfsClientOptions): NfsClient {
     return res.stdout;
   };
 
-  const op = async (name: string, path: string, mode?: number): Promise<Record<string, unknown>> => {
-    const args = [OPS_SCRIPT, name, url('', true), path, ...(mode !== undefined ? [mode.toString(8)] : [])];
-    const res = await runCommand(tools.python3, args, { timeoutMs, allowFailure: true });
+  const op = async (name: string, path: string, mode?: number, input?: Buffer | string): Promise<Record<string, unknown>> => {
+    // -I -S: isolated from the user's environment and site packages; only the stdlib is needed.
+    const args = ['-I', '-S', OPS_SCRIPT, name, url('', true), path, ...(mode !== undefined ? [mode.toString(8)] : [])];
+    const res = await runCommand(python, args, { timeoutMs, allowFailure: true, ...(input !== undefined ? { input } : {}) });
     const line = res.stdout.toString('utf8').trim();
     let parsed: Record<string, unknown>;
     try {
@@ -131,24 +137,13 @@ export function createNfsClient(opts: NfsClientOptions): NfsClient {
     };
   };
 
-  const unlink = async (path: string): Promise<void> => {
-    await op('unlink', path);
-  };
 
   return {
     as: (ids) => createNfsClient({ ...opts, uid: ids.uid, gid: ids.gid }),
     url: (path = '') => url(path),
     readFile: (path) => tool('nfs-cat', [url(path)]),
     async writeFile(path, data, wopts) {
-      if (wopts?.overwrite === true && (await existsVia(stat, path))) await unlink(path);
-      const dir = mkdtempSync(join(tmpdir(), 'nfs-client-'));
-      try {
-        const src = join(dir, 'data');
-        writeFileSync(src, data);
-        await tool('nfs-cp', [src, url(path)]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await op(wopts?.overwrite === true ? 'overwrite' : 'write', path, wopts?.mode ?? 0o644, data);
     },
     list: async (path = '') => parseListing((await tool('nfs-ls', [url(path)])).toString('utf8')),
     stat,
@@ -162,7 +157,9 @@ export function createNfsClient(opts: NfsClientOptions): NfsClient {
     async rmdir(path) {
       await op('rmdir', path);
     },
-    unlink,
+    async unlink(path) {
+      await op('unlink', path);
+    },
   };
 }
 
