@@ -4,14 +4,14 @@
 //   its caller gave up), so hung calls cannot take more than `concurrency` libuv threads and
 //   DNS, other fs work and the event loop keep running;
 // - is raced against a timer started when the call was asked for (queueing counts), and rejects
-//   with FsTimeoutError when it fires; a call still queued at that point never starts;
+//   with FsTimeoutError when it fires; a call still queued at that point leaves the queue and
+//   never starts;
 // - can be abandoned through an AbortSignal the same way;
 // - is reported to an observer (op, milliseconds, outcome) for metrics, without prom-client here.
 import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
-import pLimit from 'p-limit';
-import type { LimitFunction } from 'p-limit';
 import { FsTimeoutError } from '../errors.ts';
+import { SlotLimiter } from './slot-limiter.ts';
 
 /** The part of fs.Stats we use. */
 export interface FsStats {
@@ -54,31 +54,28 @@ export interface ExportFsOptions {
   readonly observer?: FsObserver;
 }
 
-/** Thrown into a queued call whose caller already gave up, so it never reaches the fs. */
-class Abandoned extends Error {}
-
 export class ExportFs {
   readonly #fs: FsImplementation;
-  readonly #limit: LimitFunction;
+  readonly #slots: SlotLimiter;
   readonly #timeoutMs: number;
   readonly #observer: FsObserver | undefined;
 
   constructor(options: ExportFsOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError(`fs timeout must be positive, got ${options.timeoutMs}`);
     this.#fs = options.fs ?? nodeFsImplementation;
-    this.#limit = pLimit(options.concurrency);
+    this.#slots = new SlotLimiter(options.concurrency);
     this.#timeoutMs = options.timeoutMs;
     this.#observer = options.observer;
   }
 
   /** Calls holding a slot now (including hung ones whose callers timed out). */
   get activeCount(): number {
-    return this.#limit.activeCount;
+    return this.#slots.active;
   }
 
   /** Calls waiting for a slot. */
   get pendingCount(): number {
-    return this.#limit.pendingCount;
+    return this.#slots.waiting;
   }
 
   lstat(path: string, signal?: AbortSignal): Promise<FsStats> {
@@ -138,9 +135,20 @@ export class ExportFs {
     }
     const started = performance.now();
     let abandoned = false;
-    const work = this.#limit(() => {
-      if (abandoned) throw new Abandoned();
-      return call(this.#fs);
+    const ticket = this.#slots.acquire();
+    // If the caller gives up while queued, the ticket is cancelled and this never runs. If the
+    // slot was granted in the same tick, the slot goes straight back. Otherwise the slot is held
+    // until the fs call settles, however long after the timeout that is.
+    const work = ticket.granted.then(async () => {
+      if (abandoned) {
+        this.#slots.release();
+        return { abandoned: true as const };
+      }
+      try {
+        return { abandoned: false as const, value: await call(this.#fs) };
+      } finally {
+        this.#slots.release();
+      }
     });
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -151,26 +159,30 @@ export class ExportFs {
         signal?.removeEventListener('abort', onAbort);
         return true;
       };
+      const giveUp = (): void => {
+        abandoned = true;
+        ticket.cancel();
+      };
       const timer = setTimeout(() => {
         if (!finish()) return;
-        abandoned = true;
+        giveUp();
         this.#report(operation, started, 'timeout');
         reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
       }, this.#timeoutMs);
       const onAbort = (): void => {
         if (!finish()) return;
-        abandoned = true;
+        giveUp();
         reject(signal?.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       work.then(
-        (value) => {
-          if (!finish()) return;
+        (result) => {
+          if (result.abandoned || !finish()) return;
           this.#report(operation, started, 'ok');
-          resolve(value);
+          resolve(result.value);
         },
         (error: unknown) => {
-          if (error instanceof Abandoned || !finish()) return;
+          if (!finish()) return;
           this.#report(operation, started, 'error');
           reject(error instanceof Error ? error : new Error(String(error)));
         },

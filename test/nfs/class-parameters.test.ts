@@ -12,30 +12,33 @@ function problem(input: Record<string, string>): string {
   return result.message;
 }
 
-t.test('defaults are the Go project ones', async (t) => {
+void t.test('defaults are the Go project ones', (t) => {
   t.same(parameters(undefined), { reclaim: 'archive', mode: 0o777 });
   t.same(parameters({}), { reclaim: 'archive', mode: 0o777 });
+  t.end();
 });
 
-t.test('archiveOnDelete takes Go ParseBool syntax', async (t) => {
+void t.test('archiveOnDelete takes Go ParseBool syntax', (t) => {
   for (const text of ['1', 't', 'T', 'TRUE', 'true', 'True']) t.equal(parameters({ archiveOnDelete: text }).reclaim, 'archive', text);
   for (const text of ['0', 'f', 'F', 'FALSE', 'false', 'False']) t.equal(parameters({ archiveOnDelete: text }).reclaim, 'delete', text);
   for (const text of ['maybe', 'yes', 'tRuE', '', ' true']) {
     t.match(problem({ archiveOnDelete: text }), `archiveOnDelete: "${text}" is not a boolean`, JSON.stringify(text));
   }
   t.equal(parseGoBool('no'), undefined);
+  t.end();
 });
 
-t.test('onDelete wins over archiveOnDelete', async (t) => {
+void t.test('onDelete wins over archiveOnDelete', (t) => {
   t.equal(parameters({ onDelete: 'delete', archiveOnDelete: 'true' }).reclaim, 'delete');
   t.equal(parameters({ onDelete: 'retain', archiveOnDelete: 'false' }).reclaim, 'retain');
   t.equal(parameters({ onDelete: 'archive', archiveOnDelete: 'false' }).reclaim, 'archive');
   t.equal(parameters({ onDelete: '', archiveOnDelete: 'false' }).reclaim, 'delete', 'empty onDelete is unset');
   t.match(problem({ onDelete: 'Delete' }), 'onDelete: "Delete" is not one of delete, retain, archive');
   t.match(problem({ onDelete: 'delete', archiveOnDelete: 'maybe' }), 'archiveOnDelete', 'a bad value is refused even when unused');
+  t.end();
 });
 
-t.test('mode is octal up to 07777', async (t) => {
+void t.test('mode is octal up to 07777', (t) => {
   t.equal(parameters({ mode: '0770' }).mode, 0o770);
   t.equal(parameters({ mode: '770' }).mode, 0o770);
   t.equal(parameters({ mode: '2775' }).mode, 0o2775);
@@ -45,25 +48,29 @@ t.test('mode is octal up to 07777', async (t) => {
     t.equal(parseMode(text), undefined, text);
   }
   t.match(problem({ mode: '999' }), 'mode: "999" is not an octal permission');
+  t.end();
 });
 
-t.test('uid and gid are non-negative integers', async (t) => {
+void t.test('uid and gid are non-negative integers', (t) => {
   t.same(parameters({ uid: '1000', gid: '0' }), { reclaim: 'archive', mode: 0o777, uid: 1000, gid: 0 });
   t.same(parameters({ gid: '2000' }), { reclaim: 'archive', mode: 0o777, gid: 2000 });
   for (const text of ['-1', '1.5', 'root', '', '4294967295', '99999999999']) t.equal(parseId(text), undefined, text);
   t.match(problem({ uid: 'root' }), 'uid: "root" is not a non-negative integer');
   t.match(problem({ gid: '-5' }), 'gid: "-5"');
+  t.end();
 });
 
-t.test('unknown keys are refused by name; all problems reported at once', async (t) => {
+void t.test('unknown keys are refused by name; all problems reported at once', (t) => {
   t.match(problem({ archiveOndelete: 'false' }), 'unknown parameter "archiveOndelete"');
   const message = problem({ foo: '1', bar: '2', mode: '999', pathPattern: '${.PVC.nope}' });
   t.match(message, 'unknown parameters "foo", "bar"');
   t.match(message, 'mode: "999"');
   t.match(message, 'unknown variable');
   t.match(message, /^invalid StorageClass parameters: /);
+  t.end();
 });
 
-t.test('pathPattern is parsed', async (t) => {
+void t.test('pathPattern is parsed', (t) => {
   t.equal(parameters({ pathPattern: '${.PVC.namespace}/${.PVC.name}' }).pathPattern?.components.length, 2);
+  t.end();
 });

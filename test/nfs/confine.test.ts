@@ -13,14 +13,16 @@ import {
 import { ExportFs } from '../../lib/nfs/export-fs.ts';
 import { snapshotTree } from './helpers/tree-snapshot.ts';
 
+type WithTestdir = Pick<typeof t, 'testdir'>;
+
 const fs = new ExportFs({ timeoutMs: 5000, concurrency: 2 });
 
-async function setup(t: Tap.Test) {
+async function setup(t: WithTestdir) {
   const dir = await realpath(t.testdir({ export: {}, sentinel: { 'secret.txt': 'do not touch', sub: {} } }));
   return { dir, root: join(dir, 'export'), sentinel: join(dir, 'sentinel') };
 }
 
-t.test('within checks', async (t) => {
+void t.test('within checks', (t) => {
   t.ok(isWithinOrEqual('/e', '/e'));
   t.ok(isWithinOrEqual('/e', '/e/a/b'));
   t.notOk(isWithinOrEqual('/e', '/ex'));
@@ -33,9 +35,10 @@ t.test('within checks', async (t) => {
   t.ok(isStrictlyWithin('/', '/a'));
   t.throws(() => assertStrictlyWithin('/e', '/e', 'x'), PermanentError);
   t.throws(() => assertStrictlyWithin('/e', '/etc', 'x'), PermanentError);
+  t.end();
 });
 
-t.test('makes nested directories and reuses them', async (t) => {
+void t.test('makes nested directories and reuses them', async (t) => {
   const { root } = await setup(t);
   const path = await makeConfinedDirectory(fs, root, ['a', 'b', 'c']);
   t.equal(path, join(root, 'a/b/c'));
@@ -44,7 +47,7 @@ t.test('makes nested directories and reuses them', async (t) => {
   await t.rejects(makeConfinedDirectory(fs, root, []), PermanentError, 'never the root');
 });
 
-t.test('symlinks out of the export are never followed; the sentinel stays byte-identical', async (t) => {
+void t.test('symlinks out of the export are never followed; the sentinel stays byte-identical', async (t) => {
   const { root, sentinel } = await setup(t);
   await symlink(sentinel, join(root, 'abs-link'));
   await symlink('../sentinel', join(root, 'rel-link'));
@@ -65,7 +68,7 @@ t.test('symlinks out of the export are never followed; the sentinel stays byte-i
   t.same(await snapshotTree(sentinel), before, 'nothing outside the export changed');
 });
 
-t.test('a symlink that stays inside the export may be followed', async (t) => {
+void t.test('a symlink that stays inside the export may be followed', async (t) => {
   const { root } = await setup(t);
   await mkdir(join(root, 'real'));
   await symlink('real', join(root, 'alias'));
@@ -74,7 +77,7 @@ t.test('a symlink that stays inside the export may be followed', async (t) => {
   await t.rejects(makeConfinedDirectory(fs, root, ['self']), PermanentError, 'a link to the root itself is refused');
 });
 
-t.test('a file in the way is refused', async (t) => {
+void t.test('a file in the way is refused', async (t) => {
   const { root } = await setup(t);
   await writeFile(join(root, 'file'), 'x');
   await t.rejects(makeConfinedDirectory(fs, root, ['file']), { message: /not a directory/ });
@@ -82,7 +85,7 @@ t.test('a file in the way is refused', async (t) => {
   t.same(await locateConfinedDirectory(fs, root, ['file', 'below']), { kind: 'missing' }, 'a file as parent: nothing there');
 });
 
-t.test('locate reports missing and found directories', async (t) => {
+void t.test('locate reports missing and found directories', async (t) => {
   const { root } = await setup(t);
   t.same(await locateConfinedDirectory(fs, root, ['nope']), { kind: 'missing' });
   t.same(await locateConfinedDirectory(fs, root, ['nope', 'deeper']), { kind: 'missing' });
@@ -91,7 +94,7 @@ t.test('locate reports missing and found directories', async (t) => {
   await t.rejects(locateConfinedDirectory(fs, root, []), PermanentError);
 });
 
-t.test('a missing export mount is a transient error naming it', async (t) => {
+void t.test('a missing export mount is a transient error naming it', async (t) => {
   const { dir } = await setup(t);
   await t.rejects(exportRoot(fs, join(dir, 'no-mount')), { name: 'TransientError', message: /no-mount/ });
 });

@@ -35,7 +35,7 @@ function recorder() {
   return { calls, observer: { onFsCall: (operation: FsOperation, ms: number, outcome: FsOutcome) => calls.push({ operation, ms, outcome }) } };
 }
 
-t.test('real calls go through and are reported', async (t) => {
+void t.test('real calls go through and are reported', async (t) => {
   const dir = t.testdir({ file: 'x' });
   const { calls, observer } = recorder();
   const fs = new ExportFs({ timeoutMs: 5000, concurrency: 2, observer });
@@ -50,7 +50,7 @@ t.test('real calls go through and are reported', async (t) => {
   t.ok(calls.every((call) => call.ms >= 0));
 });
 
-t.test('errors keep their code and are reported', async (t) => {
+void t.test('errors keep their code and are reported', async (t) => {
   const dir = t.testdir({});
   const { calls, observer } = recorder();
   const fs = new ExportFs({ timeoutMs: 5000, concurrency: 1, observer });
@@ -58,7 +58,7 @@ t.test('errors keep their code and are reported', async (t) => {
   t.same(calls.map((call) => call.outcome), ['error']);
 });
 
-t.test('a hung call times out with FsTimeoutError and frees the caller', async (t) => {
+void t.test('a hung call times out with FsTimeoutError and frees the caller', async (t) => {
   const hung = hungFs();
   const { calls, observer } = recorder();
   const fs = new ExportFs({ timeoutMs: 30, concurrency: 2, fs: hung.fs, observer });
@@ -69,13 +69,14 @@ t.test('a hung call times out with FsTimeoutError and frees the caller', async (
   t.same(calls.map((call) => `${call.operation}:${call.outcome}`), ['mkdir:timeout']);
 });
 
-t.test('the limit caps hung calls; queued calls that timed out never start', async (t) => {
+void t.test('the limit caps hung calls; queued calls that timed out never start', async (t) => {
   const hung = hungFs();
   const fs = new ExportFs({ timeoutMs: 30, concurrency: 2, fs: hung.fs });
   const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => fs.lstat(`/export/${i}`)));
   t.ok(results.every((result) => result.status === 'rejected' && result.reason instanceof FsTimeoutError), 'all six time out');
   t.equal(hung.started(), 2, 'only two calls reached the hung fs');
   t.equal(fs.activeCount, 2, 'the two hung calls still hold their slots');
+  t.equal(fs.pendingCount, 0, 'callers that timed out left the queue');
 
   // A new call while both slots are held also times out, without reaching the fs.
   await t.rejects(fs.realpath('/export'), FsTimeoutError);
@@ -94,7 +95,7 @@ t.test('the limit caps hung calls; queued calls that timed out never start', asy
   t.equal(await next, '/export/again', 'works again after recovery');
 });
 
-t.test('an abort signal stops waiting', async (t) => {
+void t.test('an abort signal stops waiting', async (t) => {
   const hung = hungFs();
   const fs = new ExportFs({ timeoutMs: 60_000, concurrency: 1, fs: hung.fs });
   t.teardown(hung.releaseAll);
@@ -109,7 +110,7 @@ t.test('an abort signal stops waiting', async (t) => {
   t.equal(hung.started(), 1, 'an already aborted call never reaches the fs');
 });
 
-t.test('a throwing observer does not break fs calls', async (t) => {
+void t.test('a throwing observer does not break fs calls', async (t) => {
   const dir = t.testdir({});
   const fs = new ExportFs({
     timeoutMs: 5000,
@@ -123,7 +124,7 @@ t.test('a throwing observer does not break fs calls', async (t) => {
   t.ok((await fs.lstat(dir)).isDirectory());
 });
 
-t.test('setModeAndOwner sets mode (umask does not apply) and refuses a symlink', async (t) => {
+void t.test('setModeAndOwner sets mode (umask does not apply) and refuses a symlink', async (t) => {
   const dir = t.testdir({ outside: {}, export: {} });
   const fs = new ExportFs({ timeoutMs: 5000, concurrency: 1 });
   await mkdir(join(dir, 'export', 'v'), { mode: 0o700 });
@@ -137,6 +138,7 @@ t.test('setModeAndOwner sets mode (umask does not apply) and refuses a symlink',
   t.equal((await stat(join(dir, 'outside'))).mode, before, 'the link target is unchanged');
 });
 
-t.test('timeouts must be positive', async (t) => {
+void t.test('timeouts must be positive', (t) => {
   t.throws(() => new ExportFs({ timeoutMs: 0, concurrency: 1 }), RangeError);
+  t.end();
 });

@@ -1,22 +1,24 @@
 import t from 'tap';
 import { directoryFromNfsPath, volumeSourcePath } from '../../lib/nfs/legacy-pv.ts';
 
-t.test('source path joins without double slashes', async (t) => {
+void t.test('source path joins without double slashes', (t) => {
   t.equal(volumeSourcePath('/exports', 'a-b-c'), '/exports/a-b-c');
   t.equal(volumeSourcePath('/exports/', 'a-b-c'), '/exports/a-b-c');
   t.equal(volumeSourcePath('/', 'a-b-c'), '/a-b-c');
   t.equal(volumeSourcePath('/exports/', 'ns/claim'), '/exports/ns/claim');
+  t.end();
 });
 
-t.test('directory derived from a Go-project PV path', async (t) => {
+void t.test('directory derived from a Go-project PV path', (t) => {
   t.same(directoryFromNfsPath('/exports', '/exports/default-pvc-pv'), { ok: true, components: ['default-pvc-pv'] });
   t.same(directoryFromNfsPath('/exports/', '/exports/default-pvc-pv'), { ok: true, components: ['default-pvc-pv'] }, 'NFS_PATH with trailing slash');
   t.same(directoryFromNfsPath('/exports', '/exports//ns/claim/'), { ok: true, components: ['ns', 'claim'] }, 'nested, sloppy slashes');
   t.same(directoryFromNfsPath('/', '/default-pvc-pv'), { ok: true, components: ['default-pvc-pv'] }, 'export of /');
   t.same(directoryFromNfsPath('/srv/nfs/k8s', '/srv/nfs/k8s/a'), { ok: true, components: ['a'] });
+  t.end();
 });
 
-t.test('paths that are not strictly below NFS_PATH are refused', async (t) => {
+void t.test('paths that are not strictly below NFS_PATH are refused', (t) => {
   for (const [base, path] of [
     ['/exports', '/exports'],
     ['/exports', '/exports/'],
@@ -30,4 +32,5 @@ t.test('paths that are not strictly below NFS_PATH are refused', async (t) => {
   }
   const result = directoryFromNfsPath('/exports', '/elsewhere/a');
   if (!result.ok) t.match(result.message, /not a directory below NFS_PATH/);
+  t.end();
 });

@@ -9,28 +9,31 @@ import {
   truncateUtf8,
 } from '../../lib/nfs/path-sanitize.ts';
 
-t.test('values cannot add path levels or control characters', async (t) => {
+void t.test('values cannot add path levels or control characters', (t) => {
   t.equal(sanitizeValue('../../etc'), '.._.._etc');
   t.equal(sanitizeValue('/etc/passwd'), '_etc_passwd');
   t.equal(sanitizeValue('a\0b\nc\u007f'), 'a_b_c_');
   t.equal(sanitizeValue('équipe-データ'), 'équipe-データ', 'unicode passes unchanged');
   t.equal(sanitizeValue('\ud800x'), '\ufffdx', 'lone surrogates become U+FFFD');
+  t.end();
 });
 
-t.test('. and .. components are neutralized, others kept', async (t) => {
+void t.test('. and .. components are neutralized, others kept', (t) => {
   t.equal(neutralizeDots('.'), '_');
   t.equal(neutralizeDots('..'), '__');
   t.equal(neutralizeDots('...'), '...');
   t.equal(neutralizeDots('.hidden'), '.hidden');
+  t.end();
 });
 
-t.test('UTF-8 truncation never splits a character', async (t) => {
+void t.test('UTF-8 truncation never splits a character', (t) => {
   t.equal(truncateUtf8('aé', 2), 'a', 'é is two bytes');
   t.equal(truncateUtf8('aé', 3), 'aé');
   t.equal(truncateUtf8('😀😀', 5), '😀');
+  t.end();
 });
 
-t.test('long components are shortened deterministically and stay unique', async (t) => {
+void t.test('long components are shortened deterministically and stay unique', (t) => {
   const exact = 'x'.repeat(MAX_COMPONENT_BYTES);
   t.equal(shortenComponent(exact), exact, '255 bytes is unchanged');
   const long = 'y'.repeat(300);
@@ -43,10 +46,12 @@ t.test('long components are shortened deterministically and stay unique', async 
   const shortUnicode = shortenComponent(unicode);
   t.ok(byteLength(shortUnicode) <= MAX_COMPONENT_BYTES);
   t.ok(Buffer.from(shortUnicode, 'utf8').toString('utf8') === shortUnicode, 'still valid UTF-8');
+  t.end();
 });
 
-t.test('safeComponent combines the rules', async (t) => {
+void t.test('safeComponent combines the rules', (t) => {
   t.equal(safeComponent('..'), '__');
   t.equal(safeComponent('a/b'), 'a_b');
   t.ok(byteLength(safeComponent('/'.repeat(1000))) <= MAX_COMPONENT_BYTES);
+  t.end();
 });

@@ -16,7 +16,7 @@ function expand(source: string, overrides: Partial<TemplateValues> = {}): string
   return expandPathPattern(parsed.pattern, { ...values, ...overrides }).join('/');
 }
 
-t.test('each variable expands', async (t) => {
+void t.test('each variable expands', (t) => {
   t.equal(expand('${.PVC.namespace}'), 'team-a');
   t.equal(expand('${.PVC.name}'), 'data');
   t.equal(expand('${.PV.name}'), 'pvc-1234');
@@ -24,18 +24,20 @@ t.test('each variable expands', async (t) => {
   t.equal(expand('${.PVC.labels.app.kubernetes.io/name}'), 'postgres', 'keys with dots and slashes');
   t.equal(expand('${.PVC.annotations.nfs.io/storage-path}'), 'shared');
   t.equal(expand('${.PVC.labels.missing}'), '', 'a missing label is empty, as in the Go project');
+  t.end();
 });
 
-t.test('nested patterns and mixed text', async (t) => {
+void t.test('nested patterns and mixed text', (t) => {
   t.equal(expand('${.PVC.namespace}/${.PVC.name}'), 'team-a/data');
   t.equal(expand('vols/${.PVC.namespace}-${.PVC.labels.app}/x'), 'vols/team-a-db/x');
   t.equal(expand('/${.PVC.namespace}//${.PVC.name}/'), 'team-a/data', 'empty components dropped like filepath.Join');
   t.equal(expand('./${.PVC.name}'), 'data', 'literal . dropped');
   t.equal(expand('${.PVC.labels.missing}/${.PVC.name}'), 'data', 'an empty value drops its level');
   t.equal(expand('${.PVC.name}${.PVC.name}'), 'datadata', 'same variable twice');
+  t.end();
 });
 
-t.test('hostile values stay inside one component', async (t) => {
+void t.test('hostile values stay inside one component', (t) => {
   t.equal(expand('${.PVC.labels.hostile}'), '.._.._etc');
   t.equal(expand('${.PVC.annotations.abs}'), '_etc_passwd');
   t.equal(expand('${.PVC.annotations.dots}'), '__');
@@ -49,9 +51,10 @@ t.test('hostile values stay inside one component', async (t) => {
   t.ok(first !== undefined && Buffer.byteLength(first) <= 255, 'long value shortened');
   t.equal(second, 'data');
   t.equal(expand('${.PVC.labels.empty}'), '', 'empty result (caller falls back to the default)');
+  t.end();
 });
 
-t.test('bad patterns are refused with a message', async (t) => {
+void t.test('bad patterns are refused with a message', (t) => {
   for (const [source, pattern] of [
     ['${.PVC.foo}', /unknown variable "\$\{\.PVC\.foo\}"/],
     ['${.PVC.labels.}', /unknown variable/],
@@ -66,11 +69,13 @@ t.test('bad patterns are refused with a message', async (t) => {
     if (!parsed.ok) t.match(parsed.message, pattern, source);
   }
   t.ok(parsePathPattern('$HOME-${.PVC.name}').ok, 'a $ without { is literal text');
+  t.end();
 });
 
-t.test('default name is the Go project one, safe and bounded', async (t) => {
+void t.test('default name is the Go project one, safe and bounded', (t) => {
   t.equal(defaultDirectoryName(values), 'team-a-data-pvc-1234');
   const long = defaultDirectoryName({ namespace: 'n'.repeat(63), name: 'c'.repeat(253), pvName: 'pvc-1234' });
   t.ok(Buffer.byteLength(long) <= 255, 'namespace + longest claim name + pv name fits NAME_MAX');
   t.equal(defaultDirectoryName({ namespace: 'n'.repeat(63), name: 'c'.repeat(253), pvName: 'pvc-1234' }), long, 'stable');
+  t.end();
 });

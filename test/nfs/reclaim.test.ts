@@ -5,10 +5,12 @@ import { ExportFs } from '../../lib/nfs/export-fs.ts';
 import { archiveNames, reclaimDirectory } from '../../lib/nfs/reclaim.ts';
 import { snapshotTree } from './helpers/tree-snapshot.ts';
 
+type WithTestdir = Pick<typeof t, 'testdir'>;
+
 const fs = new ExportFs({ timeoutMs: 5000, concurrency: 2 });
 const now = new Date('2026-01-02T03:04:05.678Z');
 
-async function setup(t: Tap.Test) {
+async function setup(t: WithTestdir) {
   const dir = await realpath(
     t.testdir({
       export: { vol: { 'data.txt': 'keep me' }, ns: { claim: { 'x.txt': 'nested' } } },
@@ -18,16 +20,17 @@ async function setup(t: Tap.Test) {
   return { root: join(dir, 'export'), sentinel: join(dir, 'sentinel') };
 }
 
-t.test('archive names: plain, then timestamp, then counter; always short enough', async (t) => {
+void t.test('archive names: plain, then timestamp, then counter; always short enough', (t) => {
   const names = [...archiveNames('vol', now)];
   t.same(names.slice(0, 3), ['archived-vol', 'archived-vol-20260102T030405Z', 'archived-vol-20260102T030405Z-2']);
   t.equal(new Set(names).size, names.length, 'all distinct');
   const long = [...archiveNames('v'.repeat(255), now)];
   t.ok(long.every((name) => Buffer.byteLength(name) <= 255));
   t.equal(new Set(long).size, long.length, 'distinct after shortening too');
+  t.end();
 });
 
-t.test('archive renames in place and keeps the data', async (t) => {
+void t.test('archive renames in place and keeps the data', async (t) => {
   const { root } = await setup(t);
   const outcome = await reclaimDirectory({ fs, root, components: ['vol'], decision: 'archive', now });
   t.same(outcome, { action: 'archived', from: join(root, 'vol'), to: join(root, 'archived-vol') });
@@ -35,14 +38,14 @@ t.test('archive renames in place and keeps the data', async (t) => {
   t.same(await reclaimDirectory({ fs, root, components: ['vol'], decision: 'archive', now }), { action: 'already-gone' }, 'a retry after the rename is done');
 });
 
-t.test('a nested directory is archived next to itself', async (t) => {
+void t.test('a nested directory is archived next to itself', async (t) => {
   const { root } = await setup(t);
   await reclaimDirectory({ fs, root, components: ['ns', 'claim'], decision: 'archive', now });
   t.same((await readdir(join(root, 'ns'))).sort(), ['archived-claim']);
   t.equal(await readFile(join(root, 'ns', 'archived-claim', 'x.txt'), 'utf8'), 'nested');
 });
 
-t.test('archive collisions get a timestamp, then a counter', async (t) => {
+void t.test('archive collisions get a timestamp, then a counter', async (t) => {
   const { root } = await setup(t);
   await mkdir(join(root, 'archived-vol'));
   await writeFile(join(root, 'archived-vol', 'old.txt'), 'older archive');
@@ -61,7 +64,7 @@ t.test('archive collisions get a timestamp, then a counter', async (t) => {
   t.ok((await lstat(join(root, 'archived-vol-20260102T030405Z-4'))).isDirectory());
 });
 
-t.test('delete removes the tree without following symlinks out', async (t) => {
+void t.test('delete removes the tree without following symlinks out', async (t) => {
   const { root, sentinel } = await setup(t);
   await symlink(sentinel, join(root, 'vol', 'abs-link'));
   await symlink('../../sentinel/secret.txt', join(root, 'vol', 'file-link'));
@@ -75,14 +78,14 @@ t.test('delete removes the tree without following symlinks out', async (t) => {
   t.same(await reclaimDirectory({ fs, root, components: ['vol'], decision: 'delete', now }), { action: 'already-gone' });
 });
 
-t.test('retain leaves everything', async (t) => {
+void t.test('retain leaves everything', async (t) => {
   const { root } = await setup(t);
   const before = await snapshotTree(root);
   t.same(await reclaimDirectory({ fs, root, components: ['vol'], decision: 'retain', now }), { action: 'retained' });
   t.same(await snapshotTree(root), before);
 });
 
-t.test('a volume directory replaced by a symlink out is never archived or deleted', async (t) => {
+void t.test('a volume directory replaced by a symlink out is never archived or deleted', async (t) => {
   const { root, sentinel } = await setup(t);
   await symlink(sentinel, join(root, 'planted'));
   await symlink(sentinel, join(root, 'parent-link'));

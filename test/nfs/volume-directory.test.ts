@@ -9,19 +9,21 @@ function pattern(source: string) {
   return { pathPattern: parsed.pattern };
 }
 
-t.test('no pattern: the default name', async (t) => {
+void t.test('no pattern: the default name', (t) => {
   t.same(volumeDirectory({}, values, '/persistentvolumes'), { ok: true, components: ['ns-claim-pvc-1'], directory: 'ns-claim-pvc-1' });
+  t.end();
 });
 
-t.test('a pattern that expands to nothing falls back to the default name', async (t) => {
+void t.test('a pattern that expands to nothing falls back to the default name', (t) => {
   t.same(volumeDirectory(pattern('${.PVC.labels.none}/${.PVC.annotations.none}'), values, '/persistentvolumes'), {
     ok: true,
     components: ['ns-claim-pvc-1'],
     directory: 'ns-claim-pvc-1',
   });
+  t.end();
 });
 
-t.test('a pattern result beyond PATH_MAX is refused with a message', async (t) => {
+void t.test('a pattern result beyond PATH_MAX is refused with a message', (t) => {
   const deep = pattern(Array.from({ length: 20 }, () => '${.PVC.annotations.long}').join('/'));
   const result = volumeDirectory(deep, values, '/persistentvolumes');
   t.notOk(result.ok);
@@ -29,4 +31,5 @@ t.test('a pattern result beyond PATH_MAX is refused with a message', async (t) =
   t.throws(() => requireVolumeDirectory(deep, values, '/persistentvolumes'), { name: 'PermanentError' });
   const fine = pattern(Array.from({ length: 10 }, () => '${.PVC.annotations.long}').join('/'));
   t.ok(volumeDirectory(fine, values, '/persistentvolumes').ok);
+  t.end();
 });
