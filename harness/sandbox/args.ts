@@ -1,0 +1,81 @@
+// Command-line flags of `npm run sandbox` (node:util parseArgs), kept apart from main so tests can
+// check them without starting anything.
+import { parseArgs } from 'node:util';
+
+export interface SandboxOptions {
+  kubeconfigPath?: string;
+  exportDir?: string;
+  port?: number;
+  examples: boolean;
+  /** Default: the provisioner of the class the sandbox applies. */
+  provisionerName?: string;
+  nfs: boolean;
+  exitAfterReady: boolean;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export type ParsedArgs = { help: true; text: string } | { help: false; options: SandboxOptions };
+
+export const HELP = `Usage: npm run sandbox -- [flags]
+       node harness/sandbox/main.ts [flags]
+
+A local Kubernetes API server with the control-plane stand-ins, a directory as the NFS export, and
+the provisioner from lib/ as a child process. Shows claims, volumes and export directories live.
+Point kubectl at the printed kubeconfig to apply your own claims. Ctrl-C stops everything.
+
+Flags:
+  --kubeconfig PATH          where to write the kubeconfig (default: a temporary file)
+  --export-dir PATH          directory used as the export (default: a temporary directory, removed on exit)
+  --port N                   API server port on 127.0.0.1 (default: a free port)
+  --no-examples              do not create the example claims and StatefulSet
+  --provisioner-name NAME    PROVISIONER_NAME (default: the provisioner of the applied StorageClass,
+                             k8s-sigs.io/nfs-subdir-external-provisioner as in manifests/)
+  --nfs                      also serve the export over a real NFSv4 server (nfs-ganesha on 127.0.0.1);
+                             PVs then name that server and path
+  --log-level LEVEL          provisioner LOG_LEVEL: error|warn|info|debug (default info)
+  --exit-after-ready         stop everything and exit 0 right after "sandbox ready" (for scripts)
+  -h, --help                 show this help
+`;
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+export function parseSandboxArgs(argv: string[]): ParsedArgs {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      kubeconfig: { type: 'string' },
+      'export-dir': { type: 'string' },
+      port: { type: 'string' },
+      'no-examples': { type: 'boolean', default: false },
+      'provisioner-name': { type: 'string' },
+      nfs: { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'info' },
+      'exit-after-ready': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return { help: true, text: HELP };
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a port number: ${values.port}`);
+  }
+  const level = values['log-level'];
+  const logLevel = LEVELS.find((l) => l === level);
+  if (!logLevel) throw new Error(`--log-level: one of ${LEVELS.join(', ')}, not ${level}`);
+  return {
+    help: false,
+    options: {
+      ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
+      ...(values['export-dir'] !== undefined ? { exportDir: values['export-dir'] } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(values['provisioner-name'] !== undefined ? { provisionerName: values['provisioner-name'] } : {}),
+      examples: !values['no-examples'],
+      nfs: values.nfs,
+      exitAfterReady: values['exit-after-ready'],
+      logLevel,
+    },
+  };
+}
