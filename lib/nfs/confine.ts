@@ -1,9 +1,12 @@
 // Confinement to the export, in the style of csi-driver-nfs's validatePathWithinBase: every path
-// is resolved (realpath, which follows symlinks) and checked to stay strictly below the export's
-// own real path before anything is created, renamed or removed there. Symlinks planted inside
-// the export are followed only for the check, never trusted: one that leads outside (or dangles)
-// stops the operation with a PermanentError, and the final directory itself must be a real
-// directory, not a link.
+// is checked to stay strictly below the export's own real path (never the root itself) before
+// anything is created, renamed or removed there.
+//
+// Volume paths never go through symlinks, not even ones that stay inside the export: a pod can
+// write into its own volume, so it could plant `team/other -> ../victim` and have a later claim
+// (or a delete) land in another tenant's directory; the NFS server would follow the link when
+// the volume is mounted. So every existing component is lstat-ed and a symlink stops the
+// operation with a PermanentError, and the final real path is compared with the expected one.
 //
 // Known limit: Node has no mkdirat/openat, so between a check and the next call another client
 // of the export could swap a checked directory for a symlink. The window is one fs call; the
@@ -58,10 +61,26 @@ async function realpathOrMissing(fs: ExportFs, path: string, signal?: AbortSigna
   }
 }
 
+function symlinkRefusal(shown: string): PermanentError {
+  return new PermanentError(
+    `"${shown}" on the export is a symlink; volume paths never go through symlinks (one could lead outside the export or into another volume)`,
+  );
+}
+
+/** Refuses a path whose real location differs from the expected one (a link somewhere in it). */
+function assertResolvesTo(root: string, expected: string, real: string, shown: string): void {
+  if (!isWithinOrEqual(root, real)) {
+    throw new PermanentError(`"${shown}" on the export resolves to ${real}, outside the export (a symlink?); refusing to follow it`);
+  }
+  if (real !== expected) {
+    throw new PermanentError(`"${shown}" on the export resolves to ${real} instead of ${expected} (a symlink?); refusing to follow it`);
+  }
+}
+
 /**
  * mkdir -p below the export root, one component at a time, checking each level: an existing
- * component that is a symlink out of the export, a dangling link or a file stops it. Returns the
- * real path of the final directory. Idempotent: existing directories are reused.
+ * component that is a symlink (wherever it points) or a file stops it. Returns the final
+ * directory's path. Idempotent: existing directories are reused.
  */
 export async function makeConfinedDirectory(
   fs: ExportFs,
@@ -77,21 +96,20 @@ export async function makeConfinedDirectory(
     assertStrictlyWithin(root, next, `directory "${shown}"`);
     try {
       // Mode is reduced by the umask here; the final directory is chmod-ed explicitly later.
+      // mkdir never follows a symlink in the last component (it fails with EEXIST).
       await fs.mkdir(next, 0o777, signal);
     } catch (error) {
       if (fsErrorCode(error) !== 'EEXIST') throw error;
     }
-    const real = await realpathOrMissing(fs, next, signal);
-    if (real === undefined) {
-      throw new PermanentError(`"${shown}" on the export is a symlink that leads nowhere; refusing to follow it`);
-    }
-    if (!isStrictlyWithin(root, real)) {
-      throw new PermanentError(`"${shown}" on the export resolves to ${real}, outside the export (a symlink?); refusing to follow it`);
-    }
-    const stats = await fs.lstat(real, signal);
+    const stats = await fs.lstat(next, signal);
+    if (stats.isSymbolicLink()) throw symlinkRefusal(shown);
     if (!stats.isDirectory()) throw new PermanentError(`"${shown}" on the export exists and is not a directory`);
-    current = real;
+    current = next;
   }
+  // Nothing was swapped for a link while we walked: the real path is the one we built.
+  const real = await realpathOrMissing(fs, current, signal);
+  if (real === undefined) throw new TransientError(`"${components.join('/')}" vanished from the export while it was being made`);
+  assertResolvesTo(root, current, real, components.join('/'));
   return current;
 }
 
@@ -101,8 +119,8 @@ export type LocatedDirectory =
 
 /**
  * Finds an existing volume directory for reclaim. Missing (or a parent missing) is reported as
- * such. The parent's real path must be inside the export (it may be the root), and the directory
- * itself a real directory, not a symlink (we never create links, so a link is not ours).
+ * such. No component may be a symlink (we never create links, so a path through one is not
+ * ours); the parent may be the root, the directory never.
  */
 export async function locateConfinedDirectory(
   fs: ExportFs,
@@ -113,11 +131,10 @@ export async function locateConfinedDirectory(
   const name = components.at(-1);
   if (name === undefined) throw new PermanentError('refusing to reclaim the export root itself');
   const shown = components.join('/');
-  const parent = await realpathOrMissing(fs, posix.join(root, ...components.slice(0, -1)), signal);
+  const expectedParent = posix.join(root, ...components.slice(0, -1));
+  const parent = await realpathOrMissing(fs, expectedParent, signal);
   if (parent === undefined) return { kind: 'missing' };
-  if (!isWithinOrEqual(root, parent)) {
-    throw new PermanentError(`the parent of "${shown}" resolves to ${parent}, outside the export (a symlink?); refusing to touch it`);
-  }
+  assertResolvesTo(root, expectedParent, parent, components.slice(0, -1).join('/'));
   const path = posix.join(parent, name);
   assertStrictlyWithin(root, path, `directory "${shown}"`);
   let stats;
@@ -127,7 +144,7 @@ export async function locateConfinedDirectory(
     if (fsErrorCode(error) === 'ENOENT' || fsErrorCode(error) === 'ENOTDIR') return { kind: 'missing' };
     throw error;
   }
-  if (stats.isSymbolicLink()) throw new PermanentError(`"${shown}" on the export is a symlink, not a volume directory; refusing to touch it`);
+  if (stats.isSymbolicLink()) throw symlinkRefusal(shown);
   if (!stats.isDirectory()) throw new PermanentError(`"${shown}" on the export is not a directory; refusing to touch it`);
   return { kind: 'directory', parent, name, path };
 }

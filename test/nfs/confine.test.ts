@@ -56,11 +56,11 @@ void t.test('symlinks out of the export are never followed; the sentinel stays b
   await symlink('../../sentinel/sub', join(root, 'deep', 'up'));
   const before = await snapshotTree(sentinel);
 
-  await t.rejects(makeConfinedDirectory(fs, root, ['abs-link']), { name: 'PermanentError', message: /outside the export/ });
-  await t.rejects(makeConfinedDirectory(fs, root, ['abs-link', 'new']), { name: 'PermanentError', message: /outside the export/ });
+  await t.rejects(makeConfinedDirectory(fs, root, ['abs-link']), { name: 'PermanentError', message: /"abs-link" on the export is a symlink/ });
+  await t.rejects(makeConfinedDirectory(fs, root, ['abs-link', 'new']), { name: 'PermanentError', message: /is a symlink/ });
   await t.rejects(makeConfinedDirectory(fs, root, ['rel-link', 'x', 'y']), PermanentError);
   await t.rejects(makeConfinedDirectory(fs, root, ['deep', 'up', 'z']), PermanentError);
-  await t.rejects(makeConfinedDirectory(fs, root, ['dangling']), { name: 'PermanentError', message: /leads nowhere/ });
+  await t.rejects(makeConfinedDirectory(fs, root, ['dangling']), { name: 'PermanentError', message: /is a symlink/ });
   await t.rejects(locateConfinedDirectory(fs, root, ['abs-link', 'sub']), { message: /outside the export/ });
   await t.rejects(locateConfinedDirectory(fs, root, ['abs-link']), { message: /is a symlink/ });
   await t.rejects(locateConfinedDirectory(fs, root, ['deep', 'up']), { message: /is a symlink/ });
@@ -68,13 +68,21 @@ void t.test('symlinks out of the export are never followed; the sentinel stays b
   t.same(await snapshotTree(sentinel), before, 'nothing outside the export changed');
 });
 
-void t.test('a symlink that stays inside the export may be followed', async (t) => {
+void t.test('a symlink that stays inside the export is refused too (it could lead into another volume)', async (t) => {
   const { root } = await setup(t);
-  await mkdir(join(root, 'real'));
-  await symlink('real', join(root, 'alias'));
-  t.equal(await makeConfinedDirectory(fs, root, ['alias', 'v']), join(root, 'real', 'v'));
+  await mkdir(join(root, 'victim', 'v'), { recursive: true });
+  await writeFile(join(root, 'victim', 'v', 'data'), 'theirs');
+  await mkdir(join(root, 'tenant'));
+  await symlink('../victim/v', join(root, 'tenant', 'v'));
+  await symlink('victim', join(root, 'alias'));
+  const before = await snapshotTree(join(root, 'victim'));
+  await t.rejects(makeConfinedDirectory(fs, root, ['tenant', 'v']), { message: /"tenant\/v" on the export is a symlink/ });
+  await t.rejects(makeConfinedDirectory(fs, root, ['alias', 'v']), { message: /"alias" on the export is a symlink/ });
+  await t.rejects(locateConfinedDirectory(fs, root, ['tenant', 'v']), { message: /is a symlink/ });
+  await t.rejects(locateConfinedDirectory(fs, root, ['alias', 'v']), { message: /resolves to .*victim instead of .*alias/ });
   await symlink('.', join(root, 'self'));
   await t.rejects(makeConfinedDirectory(fs, root, ['self']), PermanentError, 'a link to the root itself is refused');
+  t.same(await snapshotTree(join(root, 'victim')), before, 'the other volume is untouched');
 });
 
 void t.test('a file in the way is refused', async (t) => {
