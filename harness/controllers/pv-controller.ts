@@ -124,6 +124,7 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
   // ---- binding ----
 
   const bind = async (pv: V1PersistentVolume, claim: V1PersistentVolumeClaim): Promise<void> => {
+    const before = `${pv.metadata?.resourceVersion ?? ''}/${claim.metadata?.resourceVersion ?? ''}`;
     // 1. volume -> claim
     const ref = pv.spec?.claimRef;
     if (!ref || ref.uid !== claim.metadata?.uid || ref.name !== claim.metadata?.name || ref.namespace !== claim.metadata?.namespace) {
@@ -164,7 +165,7 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
       next.status = { ...next.status, phase: 'Bound', capacity, accessModes };
       claim = await updateClaimStatus(next);
     }
-    log('bound', { claim: claimKeyOf(claim), volume: pvName });
+    if (`${pv.metadata?.resourceVersion ?? ''}/${claim.metadata?.resourceVersion ?? ''}` !== before) log('bound', { claim: claimKeyOf(claim), volume: pvName });
   };
 
   // ---- claims ----

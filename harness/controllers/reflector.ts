@@ -81,12 +81,16 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
     resolveSynced = resolve;
   });
 
+  // Keys whose cached object came from remember(): the watch event for that same version must still
+  // reach the handlers, or other controllers would never hear of the write.
+  const remembered = new Set<string>();
   const set = (obj: T): void => {
     const key = objectKey(obj);
     const old = store.get(key);
     store.set(key, obj);
+    const wasRemembered = remembered.delete(key);
     if (!old) opts.onChange('added', obj, undefined);
-    else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) opts.onChange('updated', obj, old);
+    else if (wasRemembered || old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) opts.onChange('updated', obj, old);
   };
 
   const relist = async (): Promise<void> => {
@@ -130,11 +134,18 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
       if (needRelist) await relist();
       if (stopped) return;
       let done = false;
+      let endedByErrorEvent = false;
       const onDone = (err: unknown): void => {
         if (done) return;
         done = true;
         abort = undefined;
         if (stopped) return;
+        if (endedByErrorEvent) {
+          // We closed it after an ERROR event: relist at once after 410, else back off.
+          if (needRelist) schedule(0);
+          else fail(new Error('watch ended with an ERROR event'));
+          return;
+        }
         if (err && !(err instanceof Error && err.name === 'TimeoutError')) {
           fail(err);
           return;
@@ -146,15 +157,20 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
       // The server closes the watch after timeoutSeconds (spread like client-go does), well
       // before the client's inactivity timeout.
       const timeoutSeconds = 30 + Math.floor(Math.random() * 30);
-      abort = await opts.watch.watch(
+      let currentAbort: AbortController | undefined;
+      abort = currentAbort = await opts.watch.watch(
         opts.path,
         { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         (type: string, raw: unknown) => {
           if (stopped) return;
           const obj = raw as T;
           if (type === 'ERROR') {
+            // Kubernetes ends a watch after an ERROR event; end it here too in case the server does
+            // not (as client-go's reflector stops watching on one).
             const status = raw as WatchErrorStatus;
             if (status.code === 410) needRelist = true;
+            endedByErrorEvent = true;
+            currentAbort?.abort();
             return;
           }
           backoff = 0;
@@ -165,6 +181,7 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
             const key = objectKey(obj);
             const old = store.get(key);
             store.delete(key);
+            remembered.delete(key);
             opts.onChange('deleted', obj, old);
           } else {
             set(obj);
@@ -172,7 +189,7 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
         },
         onDone,
       );
-      if (stopped) abort.abort();
+      if (stopped || endedByErrorEvent) currentAbort.abort();
     } catch (err: unknown) {
       fail(err);
     }
@@ -186,7 +203,10 @@ export function startReflector<T extends KubeObject>(opts: ReflectorOptions<T>):
     synced,
     remember(obj) {
       const key = objectKey(obj);
-      if (store.has(key) && isNewer(obj, store.get(key))) store.set(key, obj);
+      if (store.has(key) && isNewer(obj, store.get(key))) {
+        store.set(key, obj);
+        remembered.add(key);
+      }
     },
     stop() {
       stopped = true;

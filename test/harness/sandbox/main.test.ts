@@ -1,0 +1,128 @@
+import t from 'tap';
+import type { Test } from 'tap';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const run = promisify(execFile);
+const MAIN = fileURLToPath(new URL('../../../harness/sandbox/main.ts', import.meta.url));
+
+interface Sandbox {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
+  exit: Promise<number | null>;
+}
+
+function startSandbox(t: Test, args: string[]): Sandbox {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    output: () => out,
+    exit,
+    async waitFor(re, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const m = re.exec(out);
+        if (m) return m;
+        if (child.exitCode !== null) break;
+        await sleep(50);
+      }
+      throw new Error(`sandbox output never matched ${String(re)}:\n${out}`);
+    },
+  };
+}
+
+// Children of a pid, from /proc (every process the sandbox started has it as an ancestor).
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(Number(d), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [c, pp] of parentOf) {
+      if (pp !== p) continue;
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+const alive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+void t.test('--help lists the flags', async (t) => {
+  const { stdout } = await run(process.execPath, [MAIN, '--help']);
+  for (const flag of ['--kubeconfig PATH', '--export-dir PATH', '--port N', '--no-examples']) t.match(stdout, flag);
+});
+
+void t.test('sandbox without examples: ready, kubectl works, SIGTERM exits 0 and leaves nothing behind', async (t) => {
+  const dir = t.testdir({ export: {} });
+  const kubeconfig = join(dir, 'kubeconfig');
+  const exportDir = join(dir, 'export');
+  const sb = startSandbox(t, ['--no-examples', '--kubeconfig', kubeconfig, '--export-dir', exportDir]);
+  await sb.waitFor(/sandbox ready/);
+  t.match(sb.output(), `kubectl --kubeconfig ${kubeconfig} apply -f`);
+  const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'storageclass', '-o', 'name']);
+  t.match(stdout, 'storageclass.storage.k8s.io/nfs-client');
+  const pvcs = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pvc', '-A', '-o', 'name']);
+  t.equal(pvcs.stdout.trim(), '', 'no example claims');
+  const kids = descendants(sb.child.pid ?? 0);
+  sb.child.kill('SIGTERM');
+  t.equal(await sb.exit, 0, 'exit code 0');
+  t.match(sb.output(), /sandbox stopped/);
+  for (let i = 0; i < 50 && kids.some(alive); i++) await sleep(100);
+  t.same(kids.filter(alive), [], 'no process left behind');
+  t.ok(existsSync(exportDir), 'a user-given export directory is kept');
+});
+
+void t.test('sandbox with examples: the example claims and the StatefulSet claims appear', async (t) => {
+  const dir = t.testdir({});
+  const kubeconfig = join(dir, 'kubeconfig');
+  const sb = startSandbox(t, ['--kubeconfig', kubeconfig]);
+  await sb.waitFor(/sandbox ready/);
+  const exportLine = await sb.waitFor(/export:\s+(\S+)/);
+  const exportDir = exportLine[1] ?? '';
+  let names = '';
+  for (let i = 0; i < 100; i++) {
+    names = (await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'pvc', '-o', 'name'])).stdout;
+    if (names.includes('www-web-2')) break;
+    await sleep(100);
+  }
+  for (const n of ['test-claim', 'nfs-pv1', 'www-web-0', 'www-web-1', 'www-web-2']) t.match(names, `persistentvolumeclaim/${n}`);
+  await sb.waitFor(/claim default\/www-web-0/, 10_000);
+  sb.child.kill('SIGINT');
+  t.equal(await sb.exit, 0);
+  t.notOk(existsSync(exportDir), 'the temporary export is removed');
+});
+
+void t.test('--exit-after-ready', async (t) => {
+  const sb = startSandbox(t, ['--no-examples', '--exit-after-ready']);
+  t.equal(await sb.exit, 0);
+  t.match(sb.output(), /sandbox ready/);
+});
