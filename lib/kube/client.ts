@@ -55,15 +55,23 @@ export interface KubeClients {
   readonly userAgent: string;
   /** Runs fn so that the API requests it makes are aborted when signal aborts. */
   runWithSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T>;
+  /** Runs fn so that its API requests wait behind all others at the rate limit (events). */
+  runLowPriority<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Per-call request options carried through the generated client by async context. */
+interface RequestScope {
+  readonly signal?: AbortSignal;
+  readonly lowPriority?: boolean;
 }
 
 /** A KubeConfig whose authentication step also waits for the rate limit and sets User-Agent. */
 class GatedKubeConfig extends KubeConfig {
   readonly #limiter: TokenBucket;
   readonly #userAgent: string;
-  readonly #signals: AsyncLocalStorage<AbortSignal>;
+  readonly #signals: AsyncLocalStorage<RequestScope>;
 
-  constructor(limiter: TokenBucket, userAgent: string, signals: AsyncLocalStorage<AbortSignal>) {
+  constructor(limiter: TokenBucket, userAgent: string, signals: AsyncLocalStorage<RequestScope>) {
     super();
     this.#limiter = limiter;
     this.#userAgent = userAgent;
@@ -71,8 +79,9 @@ class GatedKubeConfig extends KubeConfig {
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    const signal = this.#signals.getStore();
-    await this.#limiter.take(signal);
+    const scope = this.#signals.getStore();
+    const signal = scope?.signal;
+    await this.#limiter.take(signal, scope?.lowPriority === true);
     await super.applySecurityAuthentication(context);
     context.setHeaderParam('User-Agent', this.#userAgent);
     if (signal !== undefined) context.setSignal(signal);
@@ -125,7 +134,7 @@ export function loadKubeConfig(kubeConfig: KubeConfig, kubeconfigPath: string | 
 
 export function createKubeClients(options: KubeClientOptions): KubeClients {
   const limiter = new TokenBucket(options.qps, options.burst, options.clock ?? systemClock);
-  const signals = new AsyncLocalStorage<AbortSignal>();
+  const signals = new AsyncLocalStorage<RequestScope>();
   const kubeConfig = new GatedKubeConfig(limiter, options.userAgent, signals);
   loadKubeConfig(kubeConfig, options.kubeconfigPath);
   const cluster = kubeConfig.getCurrentCluster();
@@ -144,6 +153,7 @@ export function createKubeClients(options: KubeClientOptions): KubeClients {
     watch: new Watch(kubeConfig),
     limiter,
     userAgent: options.userAgent,
-    runWithSignal: (signal, fn) => signals.run(signal, fn),
+    runWithSignal: (signal, fn) => signals.run({ ...signals.getStore(), signal }, fn),
+    runLowPriority: (fn) => signals.run({ ...signals.getStore(), lowPriority: true }, fn),
   };
 }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts';
 import { abortReason } from './clock.ts';
 
 interface Waiter {
+  low: boolean;
   resolve(): void;
   reject(error: Error): void;
   signal: AbortSignal | undefined;
@@ -40,8 +41,11 @@ export class TokenBucket {
     this.#last = now;
   }
 
-  /** Resolves when the caller may send one request. */
-  take(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when the caller may send one request. Low-priority callers (events) wait behind every
+   * normal one, so a burst of claims gets its PVs before its events.
+   */
+  take(signal?: AbortSignal, lowPriority = false): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     this.#refill();
     if (this.#waiters.length === 0 && this.#tokens >= 1) {
@@ -50,6 +54,7 @@ export class TokenBucket {
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        low: lowPriority,
         resolve,
         reject,
         signal,
@@ -60,7 +65,12 @@ export class TokenBucket {
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      this.#waiters.push(waiter);
+      if (lowPriority) {
+        this.#waiters.push(waiter);
+      } else {
+        const firstLow = this.#waiters.findIndex((w) => w.low);
+        this.#waiters.splice(firstLow < 0 ? this.#waiters.length : firstLow, 0, waiter);
+      }
       this.#schedule();
     });
   }
