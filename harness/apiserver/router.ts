@@ -174,7 +174,8 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     res.socket?.setNoDelay(true);
     record();
-    const watch = startWatch(
+    let watch: ActiveWatch | undefined;
+    watch = startWatch(
       d.store,
       rt,
       t.namespace,
@@ -194,16 +195,17 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
         end: () => {
           if (ended) return;
           ended = true;
-          d.watches.delete(watch);
+          if (watch) d.watches.delete(watch);
           if (!res.destroyed) res.end();
         },
       },
       d.watchOptions,
     );
     if (ended) return;
-    d.watches.set(watch, res);
-    req.on('close', () => watch.stop());
-    res.on('close', () => watch.stop());
+    const active = watch;
+    d.watches.set(active, res);
+    req.on('close', () => active.stop());
+    res.on('close', () => active.stop());
   }
 
   async function bodyOf(req: IncomingMessage, yaml = false): Promise<unknown> {

@@ -74,8 +74,11 @@ export function client(server: Pick<ApiServer, 'url'>, userAgent = 'apiserver-te
           const deadline = Date.now() + timeoutMs;
           while (queue.length < n && !done && Date.now() < deadline) {
             await new Promise<void>((r) => {
-              waiters.push(r);
-              setTimeout(r, Math.max(1, deadline - Date.now()));
+              const timer = setTimeout(r, Math.max(1, deadline - Date.now()));
+              waiters.push(() => {
+                clearTimeout(timer);
+                r();
+              });
             });
           }
           return queue.splice(0, n);
@@ -88,8 +91,8 @@ export function client(server: Pick<ApiServer, 'url'>, userAgent = 'apiserver-te
 export const pvc = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   apiVersion: 'v1',
   kind: 'PersistentVolumeClaim',
-  metadata: { name, ...((extra['metadata'] as Record<string, unknown> | undefined) ?? {}) },
-  spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Mi' } }, ...((extra['spec'] as Record<string, unknown> | undefined) ?? {}) },
+  metadata: { name, ...((extra['metadata']) ?? {}) },
+  spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Mi' } }, ...((extra['spec']) ?? {}) },
 });
 
 export const configMap = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}): Record<string, unknown> => ({
