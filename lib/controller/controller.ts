@@ -5,7 +5,7 @@
 import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { errorKind, errorMessage, ProvisionerError } from '../errors.ts';
-import { apiErrorMessage, isAlreadyExists } from '../kube/api-errors.ts';
+import { apiErrorMessage, isAlreadyExists, statusCode } from '../kube/api-errors.ts';
 import type { Clock } from '../kube/clock.ts';
 import { sleep } from '../kube/clock.ts';
 import type { InformerHandlers } from '../kube/informer.ts';
@@ -89,6 +89,12 @@ function failureMessage(error: unknown): string {
   return error instanceof ProvisionerError ? errorMessage(error) : apiErrorMessage(error);
 }
 
+/** 409 Conflict or 422 from a failed JSON-patch test: written against a stale cached copy. */
+function isStaleWrite(error: unknown): boolean {
+  const code = statusCode(error);
+  return code === 409 || code === 422;
+}
+
 function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || (error instanceof Error && (error.name === 'AbortError' || error.name === 'LeadershipLostError'));
 }
@@ -98,7 +104,8 @@ export class ProvisioningController {
   #queue: WorkQueue | undefined;
   readonly #failures = new Map<string, FailureState>();
   readonly #recentlyCreated = new Map<string, number>();
-  readonly #reclaimed = new Set<string>();
+  /** PV uids whose storage we reclaimed (and then deleted): a re-queued key does not repeat it. */
+  readonly #reclaimed = new Map<string, 'storage' | 'deleted'>();
 
   constructor(options: ProvisioningControllerOptions) {
     this.#o = options;
@@ -347,12 +354,18 @@ export class ProvisioningController {
       if (decision.action === 'reclaim') {
         if (!this.#reclaimed.has(uid)) {
           await provisioner.delete(pv, className === '' ? undefined : this.#o.classes.get(className), signal);
-          this.#reclaimed.add(uid);
+          this.#reclaimed.set(uid, 'storage');
           log.info('reclaimed volume storage');
         }
-        if (decision.deletePv) await api.deleteVolume(pvName, uid, signal);
       }
+      // Storage dealt with: drop our finalizer first, then delete. Nobody else edits the finalizers
+      // of a Released PV, while after the delete the protection controller races us for the list.
+      // A crash in between leaves a Released PV that is reclaimed (idempotently) again.
       if ((pv.metadata?.finalizers ?? []).includes(PV_FINALIZER)) await api.removeVolumeFinalizer(pv, PV_FINALIZER, signal);
+      if (decision.action === 'reclaim' && decision.deletePv && this.#reclaimed.get(uid) !== 'deleted') {
+        await api.deleteVolume(pvName, uid, signal);
+        this.#reclaimed.set(uid, 'deleted');
+      }
       const seconds = (clock.now() - started) / 1000;
       if (decision.action === 'reclaim') {
         metrics?.deletes.labels('success').inc();
@@ -368,6 +381,12 @@ export class ProvisioningController {
       const kind = errorKind(error);
       if (kind === 'ignored') {
         this.#succeeded(queue, key);
+        return;
+      }
+      if (isStaleWrite(error)) {
+        // Our cached copy was behind the server; the watch brings the new one (and re-queues).
+        log.debug('volume changed meanwhile; retrying', { error: apiErrorMessage(error) });
+        this.#failed(queue, key, false, pv.metadata?.resourceVersion ?? '', this.#classVersion(className), 'volume');
         return;
       }
       const message = failureMessage(error);

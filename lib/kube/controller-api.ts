@@ -2,7 +2,7 @@
 // low priority through the rate limit so PVs are never queued behind them.
 import type { CoreV1Event, V1PersistentVolume } from '@kubernetes/client-node';
 import type { ControllerApi } from '../controller/controller-api.ts';
-import { isNotFound, StatusError } from './api-errors.ts';
+import { apiErrorMessage, isNotFound, StatusError } from './api-errors.ts';
 import type { KubeClients } from './client.ts';
 
 export function controllerApi(clients: KubeClients): ControllerApi {
@@ -34,7 +34,7 @@ export function controllerApi(clients: KubeClients): ControllerApi {
       } catch (error: unknown) {
         if (isNotFound(error)) return;
         if (error instanceof Error && 'code' in error && error.code === 422) {
-          throw new StatusError(422, `finalizer list of ${name} changed; retrying from the updated cache`);
+          throw new StatusError(422, `finalizer list of ${name} changed; retrying from the updated cache (${apiErrorMessage(error)})`);
         }
         throw error;
       }

@@ -36,24 +36,34 @@ export function listWatchSource<T extends KubernetesObject>(clients: KubeClients
       Object.assign(watch, { requestTimeoutMs: (timeoutSeconds + 30) * 1000 });
       return new Promise<void>((resolve, reject) => {
         let request: AbortController | undefined;
-        const onAbort = (): void => request?.abort();
-        signal.addEventListener('abort', onAbort, { once: true });
+        let settled = false;
         const finish = (error: unknown): void => {
+          if (settled) return;
+          settled = true;
           signal.removeEventListener('abort', onAbort);
           if (signal.aborted) reject(signal.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
           else if (error === null || error === undefined) resolve();
           else reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
         };
+        // Settle at once on abort: Watch hands out its AbortController only after the response
+        // headers arrived, which a quiet server may hold back until the first event.
+        const onAbort = (): void => {
+          request?.abort();
+          finish(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
         watch
           .watch(
             path,
             { resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
-            (type: string, object: unknown) => onEvent(type, object),
+            (type: string, object: unknown) => {
+              if (!settled) onEvent(type, object);
+            },
             (error: unknown) => finish(error),
           )
           .then((controller) => {
             request = controller;
-            if (signal.aborted) controller.abort();
+            if (settled) controller.abort();
           }, finish);
       });
     },

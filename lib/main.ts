@@ -1,0 +1,254 @@
+// The process: config -> logger -> export mount check -> kube client -> informers, export probe,
+// HTTP endpoints -> leader election -> controller. Exit codes: 0 after SIGTERM/SIGINT (workers
+// stopped, Lease released, within 5 s), 1 on an unexpected error, 2 on bad configuration (one
+// line on stderr naming the variable or path, never a stack trace).
+import { readFileSync } from 'node:fs';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { checkMountPath, ConfigError, loadConfig } from './config.ts';
+import type { Config } from './config.ts';
+import { ProvisioningController } from './controller/controller.ts';
+import { EventRecorder } from './controller/event-recorder.ts';
+import { ProvisionerMetrics } from './controller/metrics.ts';
+import { errorMessage } from './errors.ts';
+import { EventLoopMonitor } from './http/event-loop-monitor.ts';
+import { ProbeMonitor } from './http/probe-monitor.ts';
+import { startHealthServer } from './http/server.ts';
+import type { HealthServer } from './http/server.ts';
+import { createKubeClients, userAgentFor } from './kube/client.ts';
+import { systemClock } from './kube/clock.ts';
+import { controllerApi } from './kube/controller-api.ts';
+import { Informer } from './kube/informer.ts';
+import type { ListWatchSource } from './kube/informer.ts';
+import { LeaderElector } from './kube/leader-elector.ts';
+import { leaseApi } from './kube/lease-api.ts';
+import { claimSource, storageClassSource, volumeSource } from './kube/list-watch.ts';
+import { createLogger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { NfsProvisioner } from './nfs/index.ts';
+
+const SHUTDOWN_LIMIT_MS = 4500;
+const PROBE_INTERVAL_MS = 5000;
+const MAX_EVENT_LOOP_LAG_MS = 10_000;
+
+function packageVersion(): string {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const version = (parsed as { version?: unknown }).version;
+    return typeof version === 'string' ? version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function failConfig(error: unknown): never {
+  const message = error instanceof ConfigError ? error.message : errorMessage(error);
+  process.stderr.write(`nfs-provisioner-ts: invalid configuration: ${message}\n`);
+  process.exit(2);
+}
+
+async function run(config: Config, logger: Logger, version: string): Promise<void> {
+  const clock = systemClock;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new ProvisionerMetrics(registry);
+
+  let clients;
+  let provisioner: NfsProvisioner;
+  try {
+    clients = createKubeClients({
+      ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
+      userAgent: userAgentFor(version),
+      qps: config.kubeApiQps,
+      burst: config.kubeApiBurst,
+      clock,
+      onResponse: (verb, resource, code) => metrics.apiRequests.labels(verb, resource, code).inc(),
+    });
+    provisioner = new NfsProvisioner({
+      server: config.nfsServer,
+      path: config.nfsPath,
+      mountPath: config.nfsMountPath,
+      fsTimeoutMs: config.fsTimeoutMs,
+      fsConcurrency: config.fsConcurrency,
+      logger,
+      provisionerName: config.provisionerName,
+      observer: { onFsCall: (operation, ms, outcome) => metrics.recordFsCall(operation, ms, outcome) },
+    });
+  } catch (error: unknown) {
+    failConfig(error);
+  }
+
+  const informer = <T extends V1PersistentVolumeClaim | V1PersistentVolume | V1StorageClass>(name: string, source: ListWatchSource<T>): Informer<T> =>
+    new Informer<T>({
+      name,
+      source,
+      clock,
+      logger,
+      resyncPeriodMs: config.resyncPeriodMs,
+      onRestart: (kind) => metrics.informerRestarts.labels(name, kind).inc(),
+    });
+  const claims = informer('persistentvolumeclaims', claimSource(clients));
+  const volumes = informer('persistentvolumes', volumeSource(clients));
+  const classes = informer('storageclasses', storageClassSource(clients));
+  const informers = [claims, volumes, classes];
+
+  const events = new EventRecorder({
+    api: controllerApi(clients),
+    clock,
+    logger,
+    component: config.provisionerName,
+    instance: config.leaderElection.identity,
+    onEvent: (reason, outcome) => metrics.events.labels(reason, outcome).inc(),
+  });
+  const controller = new ProvisioningController({
+    provisionerName: config.provisionerName,
+    provisioner,
+    api: controllerApi(clients),
+    events,
+    claims,
+    volumes,
+    classes,
+    workers: config.workers,
+    clock,
+    logger,
+    metrics,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+    shutdownGraceMs: 2000,
+  });
+
+  const probe = new ProbeMonitor({
+    probe: (signal) => provisioner.probe(signal),
+    clock,
+    logger,
+    timeoutMs: config.fsTimeoutMs,
+    intervalMs: PROBE_INTERVAL_MS,
+    onResult: (ok, ms) => {
+      metrics.probeDuration.labels(ok ? 'success' : 'failed').observe(ms / 1000);
+      metrics.probeSuccess.set(ok ? 1 : 0);
+    },
+  });
+  const loop = new EventLoopMonitor(clock);
+
+  let http: HealthServer;
+  try {
+    http = await startHealthServer(
+      {
+        registry,
+        logger,
+        liveness: [
+          {
+            name: 'event-loop',
+            problem: () => (loop.lagMs() > MAX_EVENT_LOOP_LAG_MS ? `event loop lag ${loop.lagMs()} ms` : undefined),
+          },
+        ],
+        readiness: [
+          {
+            name: 'informers',
+            problem: () => {
+              const pending = informers.filter((i) => !i.hasSynced()).map((i) => i.name);
+              return pending.length === 0 ? undefined : `not synced: ${pending.join(', ')}`;
+            },
+          },
+          { name: 'export', problem: () => probe.problem() },
+        ],
+      },
+      config.httpListen.host,
+      config.httpListen.port,
+    );
+  } catch (error: unknown) {
+    failConfig(new ConfigError('HTTP_LISTEN', `cannot listen on ${config.httpListen.host}:${config.httpListen.port}: ${errorMessage(error)}`));
+  }
+
+  loop.start();
+  probe.start();
+  for (const i of informers) i.start();
+  logger.info('started', {
+    version,
+    http: http.url,
+    leaderElection: config.leaderElection.enabled,
+    identity: config.leaderElection.identity,
+    workers: config.workers,
+  });
+
+  const stop = new AbortController();
+  let running: Promise<void>;
+  if (config.leaderElection.enabled) {
+    const le = config.leaderElection;
+    let controllerRun: Promise<void> = Promise.resolve();
+    const elector = new LeaderElector({
+      api: leaseApi(clients, le.namespace, le.name),
+      name: le.name,
+      namespace: le.namespace,
+      identity: le.identity,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      clock,
+      logger,
+      onStartedLeading: (signal) => {
+        metrics.leader.set(1);
+        controllerRun = controller.run(signal);
+      },
+      onStoppedLeading: async () => {
+        metrics.leader.set(0);
+        await controllerRun;
+      },
+      onNewLeader: (identity) => logger.info('leader observed', { leader: identity }),
+    });
+    running = elector.run(stop.signal);
+  } else {
+    metrics.leader.set(1);
+    running = controller.run(stop.signal);
+  }
+
+  let shuttingDown = false;
+  const shutdown = (signalName: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down', { signal: signalName });
+    setTimeout(() => {
+      logger.warn('shutdown did not finish in time; exiting');
+      process.exit(0);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    stop.abort(new Error(`received ${signalName}`));
+    void (async () => {
+      await running;
+      logger.debug('workers stopped');
+      probe.stop();
+      loop.stop();
+      await Promise.all(informers.map((i) => i.stop()));
+      logger.debug('informers stopped');
+      await http.close();
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function main(): void {
+  const version = packageVersion();
+  let config: Config;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (error: unknown) {
+    failConfig(error);
+  }
+  const logger = createLogger({ level: config.logLevel, defaultMeta: { provisioner: config.provisionerName } });
+  const fatal = (kind: string) => (error: unknown): void => {
+    logger.error(`${kind}; exiting`, { error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+  checkMountPath(config.nfsMountPath, config.fsTimeoutMs)
+    .then(() => run(config, logger, version))
+    .catch((error: unknown) => {
+      if (error instanceof ConfigError) failConfig(error);
+      fatal('start-up failed')(error);
+    });
+}
+
+main();
