@@ -128,7 +128,8 @@ export class Objects {
     meta.creationTimestamp = timestamp(this.d.now());
     if (rt.generation) meta.generation = 1;
     else delete meta.generation;
-    const obj: KubeObject = { ...structuredClone(body), apiVersion: apiVersionOf(rt), kind: rt.kind, metadata: structuredClone(meta) };
+    // The body is the caller's fresh copy (parsed from the request), so it is taken over, not cloned.
+    const obj: KubeObject = { ...body, apiVersion: apiVersionOf(rt), kind: rt.kind, metadata: meta };
     if (rt.hasStatus && rt.kind !== 'Node') delete obj['status'];
     rt.defaults?.(obj);
     this.admit(rt, 'CREATE', obj, undefined);
@@ -174,7 +175,7 @@ export class Objects {
       if (rt.group === 'apps') next.metadata.labels = structuredClone(old.metadata.labels ?? {});
       if (next.metadata.labels && Object.keys(next.metadata.labels).length === 0 && !old.metadata.labels) delete next.metadata.labels;
     } else {
-      next = { ...structuredClone(body), metadata: structuredClone(bodyMeta) };
+      next = { ...body, metadata: { ...bodyMeta } };
       if (rt.hasStatus) {
         if (old['status'] !== undefined) next['status'] = old['status'];
         else delete next['status'];

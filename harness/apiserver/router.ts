@@ -171,11 +171,17 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
 
   function serveWatch(rt: ResourceType, t: ResourceTarget, q: URLSearchParams, req: IncomingMessage, res: ServerResponse, record: () => void): void {
     let ended = false;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-    res.socket?.setNoDelay(true);
-    record();
-    let watch: ActiveWatch | undefined;
-    watch = startWatch(
+    const holder: { watch?: ActiveWatch } = {};
+    // Headers go out with the first event or right after a successful start, so a bad request
+    // (selector, resourceVersion) can still be answered with a Status and its code.
+    const open = (): void => {
+      if (res.headersSent) return;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.flushHeaders();
+      res.socket?.setNoDelay(true);
+      record();
+    };
+    const watch = startWatch(
       d.store,
       rt,
       t.namespace,
@@ -190,22 +196,25 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
       },
       {
         write: (chunk) => {
+          open();
           if (!ended && !res.destroyed) res.write(chunk);
         },
         end: () => {
           if (ended) return;
           ended = true;
-          if (watch) d.watches.delete(watch);
+          if (holder.watch) d.watches.delete(holder.watch);
+          open();
           if (!res.destroyed) res.end();
         },
       },
       d.watchOptions,
     );
     if (ended) return;
-    const active = watch;
-    d.watches.set(active, res);
-    req.on('close', () => active.stop());
-    res.on('close', () => active.stop());
+    open();
+    holder.watch = watch;
+    d.watches.set(watch, res);
+    req.on('close', () => watch.stop());
+    res.on('close', () => watch.stop());
   }
 
   async function bodyOf(req: IncomingMessage, yaml = false): Promise<unknown> {

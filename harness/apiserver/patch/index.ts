@@ -21,10 +21,11 @@ export function applyPatch(contentType: string, current: KubeObject, patch: unkn
       out = jsonPatch(doc, patch);
       break;
     case 'application/merge-patch+json':
-      out = mergePatch(doc, patch as Json);
+      // Results share untouched subtrees with the stored object; the write path must own its copy.
+      out = structuredClone(mergePatch(doc, patch as Json));
       break;
     case 'application/strategic-merge-patch+json':
-      out = strategicMerge(doc, patch as Json, patchMetaFor(current.kind));
+      out = structuredClone(strategicMerge(doc, patch as Json, patchMetaFor(current.kind)));
       break;
     default:
       throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);

@@ -185,6 +185,12 @@ void t.test('bookmarks, sendInitialEvents, timeoutSeconds', async (t) => {
   t.ok(Date.now() - started < 3000, 'the server ends the watch after timeoutSeconds');
 });
 
+void t.test('a watch with a bad selector is answered with a 400 Status', async (t) => {
+  const r = await api.req('GET', '/api/v1/namespaces/w4/configmaps?watch=true&fieldSelector=spec.nope%3D1');
+  t.equal(r.status, 400);
+  t.match(r.body, { kind: 'Status', reason: 'BadRequest' });
+});
+
 void t.test('cluster-wide watch of a namespaced resource', async (t) => {
   const w = api.watch(`/api/v1/configmaps?watch=true&resourceVersion=${server.store.resourceVersion}`);
   t.teardown(() => w.close());
