@@ -13,6 +13,7 @@ import { freePort } from './free-port.ts';
 import { ensureRpcbind } from './rpcbind.ts';
 import { runCommand } from './run-command.ts';
 import { settlesWithin } from './wait-for.ts';
+import { onProcessEnd } from './process-end.ts';
 import { nfsUrl } from './nfs-url.ts';
 
 export type { SquashMode } from './ganesha-config.ts';
@@ -127,15 +128,18 @@ async function launch(input: LaunchInput): Promise<NfsServer> {
   child.stderr?.on('data', (b: Buffer) => {
     stderr += b.toString('utf8');
   });
+  // A test that forgets stop() must still be able to exit (its end hook then kills ganesha).
+  child.unref();
+  (child.stderr as { unref?: () => void } | null)?.unref?.();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', (err) => {
     stderr += `${err.message}\n`;
   });
-  // If the test process exits without calling stop() (a crash, tap's timeout), take ganesha along.
-  const killOnExit = (): void => {
+  // If the test process ends without calling stop() (a crash, tap's timeout), take ganesha along.
+  const unregisterEndHook = onProcessEnd(() => {
     child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+    rmSync(workDir, { recursive: true, force: true });
+  });
 
   const logTail = (lines = 30): string => {
     try {
@@ -148,8 +152,9 @@ async function launch(input: LaunchInput): Promise<NfsServer> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      child.ref(); // keep the process alive until ganesha is gone
       await terminate(child, exited);
-      process.removeListener('exit', killOnExit);
+      unregisterEndHook();
       rmSync(workDir, { recursive: true, force: true });
     })();
     return stopping;

@@ -4,17 +4,26 @@
 // resume() (SIGCONT) answers them all. FUSE works here only as root.
 //
 // Never leaves a stuck mount: stop() always resumes first, then lazily unmounts and ends bindfs;
-// if the test process exits without stop(), an exit hook does the same synchronously.
+// if the test process exits or is killed by SIGTERM/SIGINT without stop(), a hook does the same
+// synchronously.
+//
+// Tests: stop the mount before removing its target directory. tap runs teardowns in the order
+// they were registered, so a target inside t.testdir() is removed (EBUSY, and a recursive
+// delete through the mount) before a later t.teardown(stop) runs; keep the target outside the
+// testdir or register the stop first.
 //
 // The process that owns the handle must not touch the target itself while it is hung (it would
 // block its own event loop thread): observe a hang from child processes (see probeStat).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NfsCommandError } from './errors.ts';
 import { defaultSearchPath, findExecutable, requireExecutables } from './find-tools.ts';
 import { runCommand } from './run-command.ts';
 import { settlesWithin } from './wait-for.ts';
+import { onProcessEnd } from './process-end.ts';
 import { NfsCommandTimeoutError } from './errors.ts';
 
 export interface PassThroughMountOptions {
@@ -56,15 +65,26 @@ export async function startPassThroughMount(opts: PassThroughMountOptions): Prom
 
   // attr/entry timeouts 0: every stat and lookup goes to bindfs, so a hang is seen at once
   // instead of after the kernel's 1 s attribute cache runs out.
+  // bindfs's stderr goes to a file, not a pipe, and the child is unref'd: a test that forgets
+  // stop() must still be able to exit, and its exit hook then unmounts.
+  const logDir = mkdtempSync(join(tmpdir(), 'bindfs-'));
+  const logPath = join(logDir, 'stderr.log');
+  const logFd = openSync(logPath, 'w');
   const child: ChildProcess = spawn(
     tools.bindfs,
     ['-f', '-o', 'attr_timeout=0,entry_timeout=0,negative_timeout=0', source, target],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', logFd] },
   );
+  closeSync(logFd);
+  child.unref();
   let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr += b.toString('utf8');
-  });
+  const readLog = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', (err) => {
     stderr += `${err.message}\n`;
@@ -82,16 +102,17 @@ export async function startPassThroughMount(opts: PassThroughMountOptions): Prom
       spawnSync(fusermount, ['-u', '-z', target], { stdio: 'ignore', timeout: 5_000 });
     }
   };
-  const onExit = (): void => {
+  const unregisterEndHook = onProcessEnd(() => {
     signal('SIGCONT');
     unmountSync();
     signal('SIGKILL');
-  };
-  process.once('exit', onExit);
+    rmSync(logDir, { recursive: true, force: true });
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      child.ref(); // keep the process alive until bindfs is gone
       signal('SIGCONT');
       hung = false;
       if (isMountPoint(target)) {
@@ -106,7 +127,9 @@ export async function startPassThroughMount(opts: PassThroughMountOptions): Prom
         signal('SIGKILL');
         await exited;
       }
-      process.removeListener('exit', onExit);
+      unregisterEndHook();
+      stderr = readLog();
+      rmSync(logDir, { recursive: true, force: true });
       if (isMountPoint(target)) throw new Error(`${target} is still mounted after stop()`);
     })();
     return stopping;
@@ -116,6 +139,7 @@ export async function startPassThroughMount(opts: PassThroughMountOptions): Prom
   while (!isMountPoint(target)) {
     if (!alive() || performance.now() > deadline) {
       await stop().catch(() => undefined);
+      stderr ||= readLog();
       throw new NfsCommandError(`bindfs ${source} ${target}`, child.exitCode, stderr || 'mount did not appear');
     }
     await sleep(10);
