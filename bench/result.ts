@@ -1,0 +1,108 @@
+// One result object per scenario (the JSON the bench prints) and the readable table for stderr.
+import type { ScenarioName } from './args.ts';
+import type { Percentiles } from './stats.ts';
+
+export interface ScenarioResult {
+  scenario: ScenarioName;
+  /** 'ours', the command, or --label. */
+  provisioner: string;
+  /** Claims in the scenario (PVs for limit and scale). */
+  claims: number;
+  /** How many of them finished (all of them unless timedOut). */
+  completed: number;
+  timedOut: boolean;
+  /** Wall time of the measured phase. */
+  seconds: number | null;
+  claimsPerSecond: number | null;
+  /** Claim created -> PV created, from the bench's watch. */
+  latencyMs: Percentiles | null;
+  /** Claim created -> claim Bound. */
+  latencyToBoundMs: Percentiles | null;
+  /** The provisioner's own requests (not the bench's, not the controllers') per claim. */
+  apiRequestsPerClaim: number | null;
+  /** Same, by "verb resource[/subresource]". */
+  apiRequestsByVerbResource: Record<string, number> | null;
+  /** GET requests of the provisioner during the idle window after the work was done. */
+  getsInSteadyState: number | null;
+  /** Every request of the provisioner in that window, by "verb resource". */
+  steadyStateRequests: Record<string, number> | null;
+  steadyStateSeconds: number | null;
+  /** Resident memory of the provisioner's process group at the end of the scenario. */
+  rssMiB: number | null;
+  rssPeakMiB: number | null;
+  /** User + system CPU time of the provisioner's process group since it started. */
+  cpuSeconds: number | null;
+  /** scale: spawn -> ready (/readyz for ours; else the first claim provisioned). */
+  startupSeconds?: number | null;
+  /** scale: spawn -> PV of a claim created at spawn time. */
+  startupToFirstPvSeconds?: number | null;
+  /** scale: the provisioner's requests from spawn until a second after it was ready, by "verb resource". */
+  startupRequests?: Record<string, number>;
+  /** scale: on an empty cluster. */
+  rssIdleMiB?: number | null;
+  cpuIdleSeconds?: number | null;
+  /** hand-over: signal to the leader -> PV of a new claim made by the other replica. */
+  handoverSeconds?: { sigterm: number | null; kill9: number | null };
+  /** Client-side request latency (limit). */
+  requestLatencyMs?: Percentiles | null;
+  userAgents?: string[];
+  notes: string[];
+}
+
+export function emptyResult(scenario: ScenarioName, provisioner: string, claims: number): ScenarioResult {
+  return {
+    scenario,
+    provisioner,
+    claims,
+    completed: 0,
+    timedOut: false,
+    seconds: null,
+    claimsPerSecond: null,
+    latencyMs: null,
+    latencyToBoundMs: null,
+    apiRequestsPerClaim: null,
+    apiRequestsByVerbResource: null,
+    getsInSteadyState: null,
+    steadyStateRequests: null,
+    steadyStateSeconds: null,
+    rssMiB: null,
+    rssPeakMiB: null,
+    cpuSeconds: null,
+    notes: [],
+  };
+}
+
+const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '-' : v.toFixed(digits));
+
+function extraColumn(r: ScenarioResult): string {
+  const parts: string[] = [];
+  if (r.startupSeconds !== undefined) parts.push(`startup ${fmt(r.startupSeconds, 2)}s`);
+  if (r.startupToFirstPvSeconds !== undefined) parts.push(`first PV ${fmt(r.startupToFirstPvSeconds, 2)}s`);
+  if (r.rssIdleMiB !== undefined) parts.push(`idle ${fmt(r.rssIdleMiB)}MiB`);
+  if (r.handoverSeconds) parts.push(`SIGTERM ${fmt(r.handoverSeconds.sigterm, 2)}s kill-9 ${fmt(r.handoverSeconds.kill9, 2)}s`);
+  if (r.requestLatencyMs) parts.push(`req p50 ${fmt(r.requestLatencyMs.p50)}ms`);
+  if (r.timedOut) parts.push('TIMED OUT');
+  return parts.join(', ');
+}
+
+export function formatTable(results: readonly ScenarioResult[]): string {
+  const header = ['scenario', 'provisioner', 'n', 'done', 'seconds', 'per s', 'to PV p50/p90/p99/max ms', 'to Bound p50/p99 ms', 'req/claim', 'idle GETs', 'RSS MiB', 'CPU s', 'other'];
+  const rows = results.map((r) => [
+    r.scenario,
+    r.provisioner.length > 28 ? `${r.provisioner.slice(0, 25)}...` : r.provisioner,
+    String(r.claims),
+    String(r.completed),
+    fmt(r.seconds, 2),
+    fmt(r.claimsPerSecond),
+    r.latencyMs ? `${fmt(r.latencyMs.p50)}/${fmt(r.latencyMs.p90)}/${fmt(r.latencyMs.p99)}/${fmt(r.latencyMs.max)}` : '-',
+    r.latencyToBoundMs ? `${fmt(r.latencyToBoundMs.p50)}/${fmt(r.latencyToBoundMs.p99)}` : '-',
+    fmt(r.apiRequestsPerClaim, 2),
+    r.getsInSteadyState === null ? '-' : String(r.getsInSteadyState),
+    fmt(r.rssMiB),
+    fmt(r.cpuSeconds, 2),
+    extraColumn(r),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
