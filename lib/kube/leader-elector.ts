@@ -240,9 +240,18 @@ export class LeaderElector {
       return true;
     } catch (error: unknown) {
       if (isConflict(error) || isAlreadyExists(error)) {
-        // Someone else wrote the Lease: read it again next time.
+        // Someone else wrote the Lease. A leader reads it at once to learn whether it still holds
+        // it (so a takeover ends our leadership now, not a retry period later).
         this.#observed = undefined;
         logger.debug('lease update conflict', { lease: this.#o.name });
+        if (this.#leader && !signal.aborted) {
+          try {
+            const fresh = await api.get(signal);
+            if (fresh !== undefined) this.#observe(fresh);
+          } catch {
+            // the next attempt reads it again
+          }
+        }
       } else if (!signal.aborted) {
         logger.warn('lease request failed', { lease: `${this.#o.namespace}/${this.#o.name}`, error: apiErrorMessage(error) });
       }
