@@ -184,6 +184,7 @@ export class Informer<T extends KubernetesObject> {
     const { logger, clock } = this.#options;
     let failures = 0;
     let needList = true;
+    let eventsBeforeWatch = this.#eventsSeen;
     while (!signal.aborted) {
       try {
         if (needList) {
@@ -192,13 +193,15 @@ export class Informer<T extends KubernetesObject> {
           failures = 0;
           this.#options.onRestart?.('list');
         }
-        const eventsBefore = this.#eventsSeen;
+        eventsBeforeWatch = this.#eventsSeen;
         await this.#watchOnce(signal);
         // Clean end (server timeout or closed connection): watch again from where we are.
-        if (this.#eventsSeen > eventsBefore) failures = 0;
+        if (this.#eventsSeen > eventsBeforeWatch) failures = 0;
         this.#options.onRestart?.('watch');
       } catch (error: unknown) {
         if (signal.aborted) break;
+        // A watch that delivered events before it broke was healthy: start the backoff over.
+        if (!needList && this.#eventsSeen > eventsBeforeWatch) failures = 0;
         if (isGone(error)) {
           logger.info('resourceVersion too old; relisting', { informer: this.name, resourceVersion: this.#resourceVersion });
           needList = true;
