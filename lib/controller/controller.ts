@@ -11,6 +11,7 @@ import { sleep } from '../kube/clock.ts';
 import type { InformerHandlers } from '../kube/informer.ts';
 import { claimLogger, volumeLogger } from '../logger.ts';
 import { claimClassName, decideClaim } from './claim-decision.ts';
+import { locationsOverlap } from './storage-overlap.ts';
 import type { ControllerApi } from './controller-api.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { ProvisionerMetrics } from './metrics.ts';
@@ -333,6 +334,20 @@ export class ProvisioningController {
     }
   }
 
+  /** Another PV whose storage equals, contains or lies inside this one's, if any. */
+  #overlappingVolume(pv: V1PersistentVolume): string | undefined {
+    const { provisioner } = this.#o;
+    const location = provisioner.storageLocation(pv);
+    if (location === undefined) return undefined;
+    const uid = pv.metadata?.uid;
+    for (const other of this.#o.volumes.list()) {
+      if (other.metadata?.uid === uid) continue;
+      const otherLocation = provisioner.storageLocation(other);
+      if (otherLocation !== undefined && locationsOverlap(location, otherLocation)) return other.metadata?.name ?? '';
+    }
+    return undefined;
+  }
+
   async #syncVolume(queue: WorkQueue, key: string, pvName: string, signal: AbortSignal): Promise<void> {
     const { provisionerName, provisioner, metrics, events, clock, api } = this.#o;
     const pv = this.#o.volumes.get(pvName);
@@ -353,9 +368,17 @@ export class ProvisioningController {
     try {
       if (decision.action === 'reclaim') {
         if (!this.#reclaimed.has(uid)) {
-          await provisioner.delete(pv, className === '' ? undefined : this.#o.classes.get(className), signal);
+          const sharer = this.#overlappingVolume(pv);
+          if (sharer === undefined) {
+            await provisioner.delete(pv, className === '' ? undefined : this.#o.classes.get(className), signal);
+            log.info('reclaimed volume storage');
+          } else {
+            // Archiving or deleting would pull the data out from under another volume: keep it.
+            const message = `storage left in place: it is shared with PV ${sharer} (a pathPattern without a unique part, or nested directories)`;
+            log.warn(message);
+            void events.record(volumeReference(pv), 'Warning', 'VolumeStorageShared', message);
+          }
           this.#reclaimed.set(uid, 'storage');
-          log.info('reclaimed volume storage');
         }
       }
       // Storage dealt with: drop our finalizer first, then delete. Nobody else edits the finalizers

@@ -54,6 +54,15 @@ export interface Provisioner {
    */
   delete(pv: V1PersistentVolume, storageClass: V1StorageClass | undefined, signal: AbortSignal): Promise<void>;
 
+  /**
+   * Where a PV's storage lives, as a '/'-separated location (for NFS: `server:/path`), or undefined
+   * when unknown. Two PVs overlap when one's location equals or lies below the other's (a
+   * pathPattern without a unique part, or one class nesting inside another's directory); the
+   * controller then leaves the storage in place rather than archive or delete data another
+   * volume still uses.
+   */
+  storageLocation(pv: V1PersistentVolume): string | undefined;
+
   /** Resolves when the backend answers (for NFS: the export responds within its timeout); for /readyz. */
   probe(signal: AbortSignal): Promise<void>;
 }

@@ -171,6 +171,13 @@ export class NfsProvisioner implements Provisioner {
     }
   }
 
+  storageLocation(pv: V1PersistentVolume): string | undefined {
+    const nfs = pv.spec?.nfs;
+    if (nfs === undefined || nfs.path === '' || !nfs.path.startsWith('/')) return undefined;
+    const path = posix.normalize(nfs.path).replace(/(.)\/+$/, '$1');
+    return `${nfs.server}:${path}`;
+  }
+
   async delete(pv: V1PersistentVolume, storageClass: V1StorageClass | undefined, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     const name = pv.metadata?.name ?? '';

@@ -112,6 +112,10 @@ class FakeProvisioner implements Provisioner {
     this.deleted.push(pv.metadata?.name ?? '');
     return Promise.resolve();
   }
+  storageLocation(pv: V1PersistentVolume): string | undefined {
+    const nfs = pv.spec?.nfs;
+    return nfs === undefined ? undefined : `${nfs.server}:${nfs.path}`;
+  }
   probe(): Promise<void> {
     return Promise.resolve();
   }
@@ -262,6 +266,26 @@ void t.test('reclaim: backend delete, finalizer removed, PV deleted; failures re
   await flush();
   t.equal(api.calls.filter((c) => c === 'delete pv pvc-1').length, 1);
   t.same(provisioner.deleted, ['pvc-1']);
+});
+
+void t.test('storage shared with another PV is left in place, with a warning event; the last one reclaims it', async (t) => {
+  const { volumes, provisioner, api } = setup(t);
+  await flush();
+  volumes.set(volume('pvc-live', { phase: 'Bound', path: '/e/shared' }));
+  volumes.set(volume('pvc-nested', { phase: 'Bound', path: '/e/team/x' }));
+  volumes.set(volume('pvc-gone', { path: '/e/shared' }));
+  volumes.set(volume('pvc-outer', { path: '/e/team' }));
+  await flush();
+  t.same(provisioner.deleted, [], 'neither the shared nor the enclosing directory was reclaimed');
+  t.same(api.calls.filter((c) => c.startsWith('delete pv')).sort(), ['delete pv pvc-gone', 'delete pv pvc-outer'], 'the PV objects still go');
+  t.equal(api.events.filter((e) => e.reason === 'VolumeStorageShared').length, 2);
+  t.match(api.events.find((e) => e.involvedObject.name === 'pvc-gone'), { type: 'Warning', message: /shared with PV pvc-live/ });
+  // Once the live volume is gone, the last PV on that storage reclaims it as its class says.
+  volumes.remove(volumes.get('pvc-live') ?? volume('pvc-live'));
+  volumes.remove(volumes.get('pvc-gone') ?? volume('pvc-gone'));
+  volumes.set(volume('pvc-last', { path: '/e/shared/' }));
+  await flush();
+  t.same(provisioner.deleted, ['pvc-last']);
 });
 
 void t.test('a PV left deleting with our finalizer after a crash is finished', async (t) => {

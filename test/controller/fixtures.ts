@@ -25,7 +25,7 @@ export function claim(name = 'data', options: { uid?: string; annotations?: Reco
   };
 }
 
-export function volume(name: string, extra: { phase?: string; policy?: string; by?: string; deleting?: boolean; finalizers?: string[] } = {}): V1PersistentVolume {
+export function volume(name: string, extra: { phase?: string; policy?: string; by?: string; deleting?: boolean; finalizers?: string[]; path?: string } = {}): V1PersistentVolume {
   return {
     metadata: {
       name,
@@ -39,6 +39,7 @@ export function volume(name: string, extra: { phase?: string; policy?: string; b
       persistentVolumeReclaimPolicy: extra.policy ?? 'Delete',
       storageClassName: 'nfs',
       claimRef: { namespace: 'default', name: 'data', uid: 'uid-data' },
+      nfs: { server: 's', path: extra.path ?? `/e/${name}` },
     },
     status: { phase: extra.phase ?? 'Released' },
   };

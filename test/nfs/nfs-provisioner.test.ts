@@ -400,3 +400,11 @@ void t.test('constructor refuses relative paths', (t) => {
   );
   t.end();
 });
+
+void t.test('storageLocation names the server and the normalized NFS path, so the controller can spot shared storage', async (t) => {
+  const { provisioner } = await setup(t);
+  t.equal(provisioner.storageLocation(pvFor({ nfs: { server: '10.0.0.1', path: '/exports//a/b/' } }, {})), '10.0.0.1:/exports/a/b');
+  t.equal(provisioner.storageLocation(pvFor({ nfs: { server: 'nfs', path: '/' } }, {})), 'nfs:/');
+  t.equal(provisioner.storageLocation(pvFor({ nfs: { server: 'nfs', path: 'relative' } }, {})), undefined);
+  t.equal(provisioner.storageLocation(pvFor({}, {})), undefined);
+});
