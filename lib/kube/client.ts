@@ -8,6 +8,10 @@
 // - a client-side token bucket (KUBE_API_QPS / KUBE_API_BURST), awaited before the request is sent.
 // - an AbortSignal taken from the async context (runWithSignal), so a lost lease aborts in-flight calls.
 // - a callback per response (verb, resource, code) for metrics.
+// - one connection pool: client-node 2.0.1 builds a new undici Agent on every request whenever the
+//   cluster has a TLS option (always, in a cluster: the service account CA), so every request would
+//   open its own TLS connection and leave it idle until undici's timeout. The first Agent is kept
+//   and reused, and replaced after DISPATCHER_MAX_AGE_MS so rotated client certificates are picked up.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import {
@@ -65,11 +69,16 @@ interface RequestScope {
   readonly lowPriority?: boolean;
 }
 
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+const DISPATCHER_MAX_AGE_MS = 10 * 60_000;
+
 /** A KubeConfig whose authentication step also waits for the rate limit and sets User-Agent. */
 class GatedKubeConfig extends KubeConfig {
   readonly #limiter: TokenBucket;
   readonly #userAgent: string;
   readonly #signals: AsyncLocalStorage<RequestScope>;
+  #dispatcher: { readonly value: Dispatcher; readonly since: number } | undefined;
 
   constructor(limiter: TokenBucket, userAgent: string, signals: AsyncLocalStorage<RequestScope>) {
     super();
@@ -85,6 +94,21 @@ class GatedKubeConfig extends KubeConfig {
     await super.applySecurityAuthentication(context);
     context.setHeaderParam('User-Agent', this.#userAgent);
     if (signal !== undefined) context.setSignal(signal);
+    this.#reuseDispatcher(context);
+  }
+
+  #reuseDispatcher(context: RequestContext): void {
+    const fresh = context.getDispatcher();
+    if (fresh === undefined) return;
+    const now = performance.now();
+    const kept = this.#dispatcher;
+    if (kept !== undefined && now - kept.since < DISPATCHER_MAX_AGE_MS) {
+      context.setDispatcher(kept.value);
+      return;
+    }
+    this.#dispatcher = { value: fresh, since: now };
+    // The old pool finishes its in-flight requests, then closes its connections.
+    if (kept !== undefined) void kept.value.close().catch(() => undefined);
   }
 }
 

@@ -10,8 +10,9 @@ import { createKubeClients, userAgentFor } from '../../lib/kube/client.ts';
 import { claimSource } from '../../lib/kube/list-watch.ts';
 import { ConfigError } from '../../lib/config.ts';
 
-async function fakeApiServer(t: Test): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingHttpHeaders }[] }> {
+async function fakeApiServer(t: Test): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingHttpHeaders }[]; connections: () => number }> {
   const seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
+  let connections = 0;
   const server = createServer((request, response) => {
     seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
     response.setHeader('content-type', 'application/json');
@@ -23,12 +24,15 @@ async function fakeApiServer(t: Test): Promise<{ url: string; seen: { method: st
     if ((request.url ?? '').includes('/leases/slow')) return; // never answers
     response.end(JSON.stringify({ kind: 'PersistentVolumeClaimList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [] }));
   });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     server.closeAllConnections();
     server.close();
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections };
 }
 
 function kubeconfig(dir: string, url: string): string {
@@ -70,6 +74,14 @@ void t.test('the rate limit holds requests beyond the burst', async (t) => {
   await Promise.all([0, 1, 2].map(() => clients.core.listPersistentVolume()));
   t.ok(Date.now() - started >= 400, 'the third request waited for a token (2 qps)');
   t.equal(server.seen.length, 3);
+});
+
+void t.test('requests share one connection pool (client-node alone opens a connection per request with any TLS option)', async (t) => {
+  const server = await fakeApiServer(t);
+  const clients = createKubeClients({ kubeconfigPath: kubeconfig(t.testdir(), server.url), userAgent: 'x/1', qps: 1000, burst: 1000 });
+  for (let i = 0; i < 20; i += 1) await clients.core.listPersistentVolume();
+  t.equal(server.seen.length, 20);
+  t.ok(server.connections() <= 2, `20 sequential requests used ${server.connections()} connection(s)`);
 });
 
 void t.test('runWithSignal aborts a request in flight', async (t) => {
