@@ -71,7 +71,7 @@ export class Tracker {
     this.aborts.clear();
   }
 
-  /** Resolves when cond() holds (checked on every event and every 200 ms), or false after timeoutMs or when abort settles first. */
+  /** Resolves when cond() holds (checked within 20 ms of an event, and every 200 ms), or false after timeoutMs or when abort settles first. */
   async until(cond: () => boolean, timeoutMs: number, abort?: Promise<unknown>): Promise<boolean> {
     if (cond()) return true;
     return new Promise<boolean>((resolve) => {
@@ -79,7 +79,8 @@ export class Tracker {
       const finish = (ok: boolean): void => {
         if (done) return;
         done = true;
-        this.listeners.delete(check);
+        this.listeners.delete(onEvent);
+        if (scheduled) clearTimeout(scheduled);
         clearInterval(poll);
         clearTimeout(timer);
         resolve(ok);
@@ -87,7 +88,16 @@ export class Tracker {
       const check = (): void => {
         if (cond()) finish(true);
       };
-      this.listeners.add(check);
+      // Conditions scan whole claim sets: evaluate at most once per 20 ms, not per event (the
+      // timestamps are taken in the event handlers, so this only delays noticing "all done").
+      let scheduled: NodeJS.Timeout | undefined;
+      const onEvent = (): void => {
+        scheduled ??= setTimeout(() => {
+          scheduled = undefined;
+          check();
+        }, 20);
+      };
+      this.listeners.add(onEvent);
       const poll = setInterval(check, 200);
       const timer = setTimeout(() => finish(cond()), timeoutMs);
       void abort?.then(

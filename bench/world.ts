@@ -34,6 +34,8 @@ export async function startWorld(opts: { withClass?: boolean; historySize?: numb
     watch: clients.watch,
     namespace: NAMESPACE,
     onError: (err) => {
+      // client-node ends a watch after 30 s without events; the tracker just watches again.
+      if (err instanceof Error && err.name === 'TimeoutError') return;
       const msg = `bench watch error: ${err instanceof Error ? err.message : String(err)}`;
       if (!notes.includes(msg)) notes.push(msg);
     },
