@@ -256,8 +256,11 @@ export function loadConfig(
   });
 
   const httpListen = withDefault('HTTP_LISTEN', { host: '0.0.0.0', port: 8080 }, parseListen);
-  const kubeApiQps = withDefault('KUBE_API_QPS', 50, parsePositiveNumber);
-  const kubeApiBurst = withDefault('KUBE_API_BURST', 100, (n, v) => parseInteger(n, v, 1, 1_000_000));
+  // A client-side ceiling against a runaway loop, not a throttle: the Go provisioner's 5/s made a
+  // 1000-claim burst take minutes. A burst of 1000 lets that many PV creates through at once (events
+  // wait in a lower-priority lane); the API server's own priority and fairness is the real guard.
+  const kubeApiQps = withDefault('KUBE_API_QPS', 200, parsePositiveNumber);
+  const kubeApiBurst = withDefault('KUBE_API_BURST', 1000, (n, v) => parseInteger(n, v, 1, 1_000_000));
   const workers = withDefault('WORKERS', 16, (n, v) => parseInteger(n, v, 1, 1000));
   const fsTimeoutMs = withDefault('FS_TIMEOUT', 10_000, parseDuration);
   const fsConcurrency = withDefault('FS_CONCURRENCY', 2, (n, v) => parseInteger(n, v, 1, 64));

@@ -14,8 +14,8 @@ void t.test('defaults of every variable', (t) => {
   t.equal(c.kubeconfig, undefined);
   t.equal(c.logLevel, 'info');
   t.same(c.httpListen, { host: '0.0.0.0', port: 8080 });
-  t.equal(c.kubeApiQps, 50);
-  t.equal(c.kubeApiBurst, 100);
+  t.equal(c.kubeApiQps, 200);
+  t.equal(c.kubeApiBurst, 1000);
   t.equal(c.workers, 16);
   t.equal(c.fsTimeoutMs, 10_000);
   t.equal(c.fsConcurrency, 2);
