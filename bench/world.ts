@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { V1StorageClass } from '@kubernetes/client-node';
 import { startCluster } from '../harness/cluster.ts';
 import type { Cluster } from '../harness/cluster.ts';
-import { makeBenchClients } from './kube-client.ts';
-import type { BenchClients } from './kube-client.ts';
+import { makeControllerClients } from '../harness/controllers/kube-clients.ts';
+import type { ControllerClients } from '../harness/controllers/kube-clients.ts';
 import { Tracker } from './tracker.ts';
 
 export const BENCH_USER_AGENT = 'nfs-bench';
@@ -19,7 +19,7 @@ export const NAMESPACE = 'default';
 export interface World {
   cluster: Cluster;
   exportDir: string;
-  clients: BenchClients;
+  clients: ControllerClients;
   tracker: Tracker;
   notes: string[];
   stop(): Promise<void>;
@@ -28,7 +28,7 @@ export interface World {
 export async function startWorld(opts: { withClass?: boolean; historySize?: number } = {}): Promise<World> {
   const cluster = await startCluster({ historySize: opts.historySize ?? 200_000 });
   const exportDir = mkdtempSync(join(tmpdir(), 'nfs-bench-export-'));
-  const clients = makeBenchClients(cluster.kubeconfigPath, BENCH_USER_AGENT);
+  const clients = makeControllerClients(cluster.kubeconfigPath, BENCH_USER_AGENT);
   const notes: string[] = [];
   const tracker = new Tracker({
     watch: clients.watch,

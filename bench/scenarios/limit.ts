@@ -3,7 +3,7 @@
 // its PV binder, which marks each one Available) allows a client on this machine.
 import { performance } from 'node:perf_hooks';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
-import { makeBenchClients } from '../kube-client.ts';
+import { makeControllerClients } from '../../harness/controllers/kube-clients.ts';
 import type { BenchOptions } from '../args.ts';
 import { names, runPool } from '../pool.ts';
 import { progress, say } from '../progress.ts';
@@ -36,7 +36,7 @@ export async function runLimit(o: BenchOptions): Promise<ScenarioResult> {
   const r = emptyResult('limit', 'bare client (no provisioner)', n);
   const world = await startWorld();
   try {
-    const clients = makeBenchClients(world.cluster.kubeconfigPath, `${BENCH_USER_AGENT}-limit`);
+    const clients = makeControllerClients(world.cluster.kubeconfigPath, `${BENCH_USER_AGENT}-limit`);
     const pvNames = names('limit', n);
     const latencies: number[] = [];
     const errors: string[] = [];

@@ -145,7 +145,7 @@ export function toTable(rt: ResourceType, body: unknown, now: Date, includeObjec
     })),
     rows: items.map((o) => {
       const row: Record<string, unknown> = { cells: columns.map((c) => c.cell(o, now)) };
-      if (includeObject === 'Object') row['object'] = { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind, ...o };
+      if (includeObject === 'Object') row['object'] = Object.assign({ apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind }, o);
       else if (includeObject !== 'None') row['object'] = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
       return row;
     }),

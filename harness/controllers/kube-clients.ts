@@ -1,7 +1,10 @@
 // API clients for the control-plane stand-ins. They talk to the API server over HTTP like
 // kube-controller-manager does, and send their own User-Agent so the request log can tell their
 // traffic from the provisioner's (client-node's default middleware would overwrite a header set
-// anywhere else, so the configuration is built here rather than with kc.makeApiClient).
+// anywhere else, so the configuration is built here rather than with kc.makeApiClient). The bench
+// uses them too. One connection pool: client-node 2.0.1 builds a new undici Agent for every request
+// whenever the cluster has a TLS option (insecure-skip-tls-verify here), so each request would open
+// its own connection; at bench rates that exhausts file descriptors. The first Agent is reused.
 import {
   AppsV1Api,
   CoreV1Api,
@@ -25,10 +28,13 @@ export interface ControllerClients {
   userAgent: string;
 }
 
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
 // Watch requests do not go through the API classes' middleware, only through
 // applySecurityAuthentication, so the header is added there as well.
 class UserAgentKubeConfig extends KubeConfig {
   readonly userAgent: string;
+  #dispatcher: Dispatcher | undefined;
   constructor(userAgent: string) {
     super();
     this.userAgent = userAgent;
@@ -36,6 +42,10 @@ class UserAgentKubeConfig extends KubeConfig {
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     context.setHeaderParam('User-Agent', this.userAgent);
+    const fresh = context.getDispatcher();
+    if (fresh === undefined) return;
+    if (this.#dispatcher === undefined) this.#dispatcher = fresh;
+    else context.setDispatcher(this.#dispatcher);
   }
 }
 

@@ -75,7 +75,7 @@ void t.test('changes made on disk behind the server are seen through NFS at once
   const user = nfsClientFor(server).as({ uid: 1000, gid: 1000 });
   // Seen (and cached by ganesha) as root:root 0755 first ...
   t.equal((await user.stat('d')).uid, 0);
-  await t.rejects(user.writeFile('d/denied', 'x'), { errno: 13 });
+  await t.rejects(user.writeFile('d/denied', 'x'), { name: 'NfsCommandError', errno: 13 }, 'refused while root-owned');
   // ... then given to uid 1000 the way the provisioner does it, on the export directly.
   chownSync(`${server.exportDir}/d`, 1000, 1000);
   chmodSync(`${server.exportDir}/d`, 0o770);

@@ -61,9 +61,9 @@ void t.test('operations through NFS', async (t) => {
   t.equal(statSync(`${server.exportDir}/made/f`).mode & 0o777, 0o604);
   t.equal((await nfs.stat('made/f')).mode & 0o777, 0o604);
   // libnfs 4.0 chmods by OPENing the object, which NFSv4 refuses for directories.
-  await t.rejects(nfs.chmod('made', 0o777), { errno: 21 });
+  await t.rejects(nfs.chmod('made', 0o777), { name: 'NfsCommandError', errno: 21 }, 'EISDIR');
 
-  await t.rejects(nfs.writeFile('existing', 'new'), { errno: 17 }, 'no silent overwrite');
+  await t.rejects(nfs.writeFile('existing', 'new'), { name: 'NfsCommandError', errno: 17 }, 'no silent overwrite');
   await nfs.writeFile('existing', 'new', { overwrite: true });
   t.equal((await nfs.readFile('existing')).toString(), 'new');
 
@@ -78,7 +78,7 @@ void t.test('operations through NFS', async (t) => {
   await nfs.rmdir('made');
   t.equal(await nfs.exists('made'), false);
 
-  await t.rejects(nfs.readFile('nope'), { errno: 2 });
+  await t.rejects(nfs.readFile('nope'), { name: 'NfsCommandError', errno: 2 }, 'ENOENT');
   await t.rejects(nfs.stat('nope'), NfsCommandError);
 });
 
