@@ -1,0 +1,63 @@
+// api-faults: the provisioner's requests (only its User-Agent) get 10% 500s, some 429s with
+// Retry-After, 200 ms added latency; every watch is dropped every few seconds; the history is
+// short, so a re-watch is answered 410 Gone; the API server restarts (keeping its state) during
+// provisioning and during deletion.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts';
+import type { Scenario, ScenarioContext } from '../scenario.ts';
+import { inWorld } from '../scenario.ts';
+import { fetchMetrics, sumMetric } from '../metrics.ts';
+import type { World } from '../world.ts';
+import { createClaims, createReclaimClasses, deleteAllClaims } from './common.ts';
+
+const PROVISIONER_UA = 'nfs-provisioner-ts';
+
+async function restarts(ctx: ScenarioContext, world: World, p: ProvisionerProcess, count: number, limitMs: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await sleep(ctx.rng.int(1000, 4000));
+    await world.cluster.apiServer.restart();
+    await world.measureRecovery(p, Date.now(), limitMs);
+  }
+}
+
+export const apiFaults: Scenario = async (ctx) => {
+  const started = Date.now();
+  const full = ctx.mode === 'full';
+  const claims = full ? 300 : 40;
+  const restartsPerPhase = full ? 3 : 1;
+  const recoveryLimitMs = 30_000;
+  // A short history: a watch resumed after a drop finds its resourceVersion compacted (410).
+  const run = await inWorld(ctx, { historySize: 20 }, async (world) => {
+    await createReclaimClasses(world);
+    const p = await world.provisioner({ leaderElection: true, podName: 'api-faults' });
+    await p.waitReady(recoveryLimitMs);
+    const faults = world.cluster.apiServer.faults;
+    faults.add({ userAgent: PROVISIONER_UA, errorRate: 0.1, code: 500 });
+    faults.add({ userAgent: PROVISIONER_UA, errorRate: 0.03, code: 429, retryAfterSeconds: 1 });
+    faults.add({ userAgent: PROVISIONER_UA, latencyMs: 200 });
+    faults.dropWatchesEvery(full ? 3000 : 2000);
+    ctx.log(`api-faults: ${claims} claims under 500/429/latency/dropped watches, ${restartsPerPhase} API restarts`);
+    const creating = createClaims(world, 'api', claims);
+    await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);
+    await creating;
+    await world.waitAllBound(full ? 240_000 : 90_000);
+    world.markBoundVolumes();
+    ctx.log('api-faults: delete all under the same faults');
+    const deleting = deleteAllClaims(world);
+    await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);
+    await deleting;
+    await world.waitReclaimed(full ? 240_000 : 90_000);
+    const log = world.cluster.apiServer.requests;
+    world.notes.push(
+      `provisioner requests: ${log.count({ userAgent: PROVISIONER_UA })}, answered 500: ${log.count({ userAgent: PROVISIONER_UA, code: 500 })}, 429: ${log.count({ userAgent: PROVISIONER_UA, code: 429 })}, 410: ${log.count({ userAgent: PROVISIONER_UA, code: 410 })}`,
+    );
+    const metrics = await fetchMetrics(p.httpUrl);
+    world.notes.push(`informer relists ${sumMetric(metrics, 'nfs_provisioner_informer_restarts_total', { kind: 'list' })}, re-watches ${sumMetric(metrics, 'nfs_provisioner_informer_restarts_total', { kind: 'watch' })}`);
+    const clearedAt = Date.now();
+    faults.clear();
+    await world.measureRecovery(p, clearedAt, recoveryLimitMs);
+    if (world.processes.size === 0 || !world.processes.has(p)) world.violation('the provisioner exited during API faults');
+    return { claims, recoveryLimitMs };
+  });
+  return { runs: 1, claims: run.claims, report: run.report, notes: run.notes, durationMs: Date.now() - started };
+};

@@ -1,0 +1,306 @@
+// One scenario's world: a harness cluster, a base directory holding the export and a sentinel
+// tree beside it, the suite's API client, a record of every PV ever created, provisioner children
+// with the suite's settings, the marked volumes, and the observation the invariants run on.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCluster } from '../../harness/cluster.ts';
+import type { Cluster } from '../../harness/cluster.ts';
+import type { KubeObject } from '../../harness/apiserver/index.ts';
+import { startProvisioner } from '../../harness/provisioner-process.ts';
+import type { ProvisionerProcess, StartProvisionerOptions } from '../../harness/provisioner-process.ts';
+import { archivedSiblings, exportDirectories, isRealDirectory, plantSentinel, readMarker, snapshotTree, writeMarker } from './fs-tree.ts';
+import type { ClaimObs, Expectation, Observation, OnDelete, PvCreation, TrackedObs, TreeSnapshot, Violation, VolumeObs } from './invariants.ts';
+import { KubeRest } from './kube-rest.ts';
+import type { Rng } from './rng.ts';
+
+export const PROVISIONER_NAME = 'faults.nfs-provisioner.dev/nfs';
+const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+const DIRECTORY = 'nfs-provisioner.dev/directory';
+const ON_DELETE = 'nfs-provisioner.dev/on-delete';
+
+/** Settings that keep retries and hand-overs short enough for a test run. */
+export const FAST_ENV: Record<string, string> = {
+  RETRY_BASE_DELAY: '200ms',
+  RETRY_MAX_DELAY: '3s',
+  FS_TIMEOUT: '2s',
+  LEADER_ELECTION_LEASE_DURATION: '4s',
+  LEADER_ELECTION_RENEW_DEADLINE: '3s',
+  LEADER_ELECTION_RETRY_PERIOD: '500ms',
+  RESYNC_PERIOD: '30s',
+};
+
+export interface WorldOptions {
+  rng: Rng;
+  historySize?: number;
+  verbose?: boolean;
+  /** Names of further directories beside the export that are exports too (excluded from the sentinel). */
+  otherExports?: string[];
+  /** Called with the fresh (empty) export directory, e.g. to mount a small file system on it. */
+  prepareExport?: (dir: string) => void;
+}
+
+interface Marked {
+  claimKey: string;
+  claimUid: string;
+  pvName: string;
+  directory: string;
+  onDelete: OnDelete;
+  marker: string;
+}
+
+export type ProvisionerOverrides = Partial<Pick<StartProvisionerOptions, 'leaderElection' | 'podName' | 'exportDir' | 'logLevel'>> & { env?: Record<string, string> };
+
+export class World {
+  readonly cluster: Cluster;
+  readonly api: KubeRest;
+  readonly base: string;
+  /** The export as the suite (and, unless a mount sits in between, the provisioner) sees it. */
+  readonly exportDir: string;
+  readonly rng: Rng;
+  readonly pvCreations: PvCreation[] = [];
+  /** Expectation per claim key; a claim not listed is expected Bound. */
+  readonly expectations = new Map<string, Expectation>();
+  /** Every claim the scenario created (key -> uid). */
+  readonly created = new Map<string, string>();
+  readonly recoveriesMs: number[] = [];
+  readonly extra: Violation[] = [];
+  readonly notes: string[] = [];
+  readonly processes = new Set<ProvisionerProcess>();
+  /** Run (last first) by stop() after the processes end and before the directories go (unmounts). */
+  readonly cleanups: (() => Promise<void> | void)[] = [];
+  private readonly marked = new Map<string, Marked>();
+  private readonly sentinelBefore: TreeSnapshot;
+  private readonly excluded: string[];
+  private readonly verbose: boolean;
+  private readonly unsubscribe: () => void;
+
+  private constructor(cluster: Cluster, base: string, opts: WorldOptions) {
+    this.cluster = cluster;
+    this.api = new KubeRest(cluster.url);
+    this.base = base;
+    this.exportDir = join(base, 'export');
+    this.rng = opts.rng;
+    this.verbose = opts.verbose ?? false;
+    mkdirSync(this.exportDir);
+    opts.prepareExport?.(this.exportDir);
+    plantSentinel(join(base, 'sentinel'));
+    mkdirSync(join(base, 'etc'));
+    this.excluded = ['export', ...(opts.otherExports ?? [])];
+    this.sentinelBefore = snapshotTree(base, this.excluded);
+    const pvType = cluster.apiServer.registry.get('', 'v1', 'persistentvolumes');
+    if (!pvType) throw new Error('the harness has no persistentvolumes resource');
+    this.unsubscribe = cluster.apiServer.store.subscribe(pvType, (ev) => {
+      if (ev.type !== 'ADDED') return;
+      const o = ev.object;
+      if (o.metadata.annotations?.[PROVISIONED_BY] !== PROVISIONER_NAME) return;
+      const uid = claimRefOf(o)?.uid;
+      if (uid !== undefined && o.metadata.name !== undefined) this.pvCreations.push({ pvName: o.metadata.name, claimUid: uid });
+    });
+  }
+
+  static async start(opts: WorldOptions): Promise<World> {
+    const cluster = await startCluster({ historySize: opts.historySize ?? 100_000 });
+    const base = mkdtempSync(join(tmpdir(), 'nfs-faults-'));
+    return new World(cluster, base, opts);
+  }
+
+  list(plural: string, namespace?: string, group = ''): KubeObject[] {
+    const rt = this.cluster.apiServer.registry.get(group, 'v1', plural);
+    if (!rt) throw new Error(`no resource ${plural}`);
+    return this.cluster.apiServer.store.list(rt, namespace);
+  }
+
+  claimsByKey(): Map<string, KubeObject> {
+    const m = new Map<string, KubeObject>();
+    for (const c of this.list('persistentvolumeclaims')) m.set(`${c.metadata.namespace ?? ''}/${c.metadata.name ?? ''}`, c);
+    return m;
+  }
+
+  ourVolumes(): KubeObject[] {
+    return this.list('persistentvolumes').filter((pv) => pv.metadata.annotations?.[PROVISIONED_BY] === PROVISIONER_NAME);
+  }
+
+  async provisioner(over: ProvisionerOverrides = {}): Promise<ProvisionerProcess> {
+    const p = await startProvisioner({
+      kubeconfigPath: this.cluster.kubeconfigPath,
+      exportDir: over.exportDir ?? this.exportDir,
+      provisionerName: PROVISIONER_NAME,
+      leaderElection: over.leaderElection ?? false,
+      logLevel: over.logLevel ?? 'info',
+      ...(over.podName === undefined ? {} : { podName: over.podName }),
+      env: { ...FAST_ENV, ...over.env },
+      maxLogLines: 20_000,
+      ...(this.verbose ? { onLine: (l) => process.stderr.write(`  [provisioner] ${l.text}\n`) } : {}),
+    });
+    this.processes.add(p);
+    void p.exited.then(() => this.processes.delete(p));
+    return p;
+  }
+
+  /** Milliseconds until /readyz answers 200 (recorded as a recovery), -1 if not within limitMs. */
+  async measureRecovery(p: ProvisionerProcess, since: number, limitMs: number): Promise<number> {
+    try {
+      await p.waitReady(limitMs);
+      const ms = Date.now() - since;
+      this.recoveriesMs.push(ms);
+      return ms;
+    } catch (err: unknown) {
+      this.recoveriesMs.push(-1);
+      this.notes.push(`not ready: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`);
+      return -1;
+    }
+  }
+
+  /** Creates claims (answers other than 201 are returned, not thrown). */
+  async createClaim(spec: Parameters<KubeRest['createClaim']>[0], expect: Expectation = 'bound'): Promise<{ status: number; body: unknown }> {
+    const a = await this.api.createClaim(spec);
+    if (a.status === 201) {
+      const uid = (a.body as KubeObject).metadata.uid ?? '';
+      const key = `${spec.namespace}/${spec.name}`;
+      this.created.set(key, uid);
+      this.expectations.set(key, expect);
+    }
+    return a;
+  }
+
+  /** Waits until every expected-Bound claim that exists is Bound (true) or the time is up (false). */
+  async waitAllBound(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const claims = this.claimsByKey();
+      let pending = 0;
+      for (const [key, uid] of this.created) {
+        const c = claims.get(key);
+        if (!c || c.metadata.uid !== uid) continue;
+        if (this.expectations.get(key) !== 'bound') continue;
+        if (phaseOf(c) !== 'Bound') pending++;
+      }
+      if (pending === 0) return true;
+      if (Date.now() > deadline) {
+        this.notes.push(`${pending} claims still not Bound after ${timeoutMs} ms`);
+        return false;
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Waits until none of our PVs points at a claim that no longer exists. */
+  async waitReclaimed(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const uids = new Set([...this.claimsByKey().values()].map((c) => c.metadata.uid));
+      const left = this.ourVolumes().filter((pv) => !uids.has(claimRefOf(pv)?.uid)).length;
+      if (left === 0) return true;
+      if (Date.now() > deadline) {
+        this.notes.push(`${left} PVs of deleted claims still there after ${timeoutMs} ms`);
+        return false;
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Writes a marker into the directory of every Bound claim not marked yet. */
+  markBoundVolumes(): number {
+    const volumes = new Map(this.ourVolumes().map((pv) => [pv.metadata.name, pv]));
+    let n = 0;
+    for (const [key, c] of this.claimsByKey()) {
+      if (this.marked.has(key) || phaseOf(c) !== 'Bound') continue;
+      const pv = volumes.get(volumeNameOf(c));
+      const dir = pv?.metadata.annotations?.[DIRECTORY];
+      const onDelete = pv?.metadata.annotations?.[ON_DELETE];
+      if (!pv || dir === undefined || (onDelete !== 'archive' && onDelete !== 'delete' && onDelete !== 'retain')) continue;
+      if (!isRealDirectory(join(this.exportDir, dir))) continue; // reported by the invariants
+      const marker = `${c.metadata.uid ?? ''} ${this.rng.next().toString(36)}\n`;
+      writeMarker(join(this.exportDir, dir), marker);
+      this.marked.set(key, { claimKey: key, claimUid: c.metadata.uid ?? '', pvName: pv.metadata.name ?? '', directory: dir, onDelete, marker });
+      n++;
+    }
+    return n;
+  }
+
+  observe(recoveryLimitMs: number): Observation {
+    const claimsNow = this.claimsByKey();
+    const claims: ClaimObs[] = [];
+    for (const [key, uid] of this.created) {
+      const c = claimsNow.get(key);
+      if (!c || c.metadata.uid !== uid) continue;
+      const phase = phaseOf(c);
+      const volumeName = volumeNameOf(c);
+      claims.push({ key, uid, expect: this.expectations.get(key) ?? 'bound', ...(phase ? { phase } : {}), ...(volumeName ? { volumeName } : {}) });
+    }
+    const volumes: VolumeObs[] = this.ourVolumes().map((pv) => {
+      const ref = claimRefOf(pv);
+      const dir = pv.metadata.annotations?.[DIRECTORY];
+      const phase = (pv as { status?: { phase?: string } }).status?.phase;
+      return {
+        name: pv.metadata.name ?? '',
+        dirExists: dir !== undefined && isRealDirectory(join(this.exportDir, dir)),
+        ...(ref?.uid ? { claimUid: ref.uid } : {}),
+        ...(ref ? { claimKey: `${ref.namespace ?? ''}/${ref.name ?? ''}` } : {}),
+        ...(dir === undefined ? {} : { directory: dir }),
+        ...(phase ? { phase } : {}),
+      };
+    });
+    const liveUids = new Set([...claimsNow.values()].map((c) => c.metadata.uid));
+    const tracked: TrackedObs[] = [...this.marked.values()].map((m) => {
+      const abs = join(this.exportDir, m.directory);
+      const exists = isRealDirectory(abs);
+      return {
+        claimKey: m.claimKey,
+        pvName: m.pvName,
+        directory: m.directory,
+        onDelete: m.onDelete,
+        claimDeleted: !liveUids.has(m.claimUid),
+        dir: { exists, markerIntact: exists && readMarker(abs) === m.marker },
+        archivesWithMarker: archivedSiblings(abs).filter((a) => readMarker(a) === m.marker).length,
+      };
+    });
+    return {
+      claims,
+      volumes,
+      pvCreations: [...this.pvCreations],
+      tracked,
+      exportDirs: exportDirectories(this.exportDir),
+      sentinelBefore: this.sentinelBefore,
+      sentinelAfter: snapshotTree(this.base, this.excluded),
+      recoveriesMs: [...this.recoveriesMs],
+      recoveryLimitMs,
+      extra: [...this.extra],
+    };
+  }
+
+  violation(message: string): void {
+    this.extra.push({ kind: 'scenario', message });
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    await Promise.all([...this.processes].map((p) => p.stop('SIGKILL', 2000)));
+    await this.cluster.stop();
+    for (const c of this.cleanups.reverse()) await c();
+    rmSync(this.base, { recursive: true, force: true });
+  }
+}
+
+export function phaseOf(o: KubeObject): string | undefined {
+  return (o as { status?: { phase?: string } }).status?.phase;
+}
+
+export function volumeNameOf(o: KubeObject): string {
+  return (o as { spec?: { volumeName?: string } }).spec?.volumeName ?? '';
+}
+
+export function claimRefOf(o: KubeObject): { uid?: string; namespace?: string; name?: string } | undefined {
+  return (o as { spec?: { claimRef?: { uid?: string; namespace?: string; name?: string } } }).spec?.claimRef;
+}
+
+/** Events on one object (by kind and name) in a namespace. */
+export function eventsFor(world: World, namespace: string, kind: string, name: string): { reason: string; message: string; type: string }[] {
+  return world
+    .list('events', namespace)
+    .map((e) => e as { reason?: string; message?: string; type?: string; involvedObject?: { kind?: string; name?: string } })
+    .filter((e) => e.involvedObject?.kind === kind && e.involvedObject.name === name)
+    .map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));
+}
