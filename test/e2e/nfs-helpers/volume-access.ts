@@ -9,8 +9,14 @@ import type { Test } from 'tap';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { createNfsClient } from '../../../harness/nfs/index.ts';
 import type { NfsClient } from '../../../harness/nfs/index.ts';
-import type { NfsWorld } from './nfs-world.ts';
 import { DIRECTORY_ANNOTATION } from './nfs-world.ts';
+
+/** What the checks need to know of a served export: where its server listens and what it exports. */
+export interface ServedExport {
+  nfs: { server: string; port: number; pseudoPath: string };
+  /** The exported directory on disk. */
+  exportDir: string;
+}
 
 export interface NfsSource {
   server: string;
@@ -24,12 +30,12 @@ export function nfsSourceOf(pv: V1PersistentVolume): NfsSource {
 }
 
 /** A client "mounted" at an NFS source: paths are relative to source.path. */
-export function mountSource(world: Pick<NfsWorld, 'nfs'>, source: NfsSource, ids?: { uid: number; gid: number }): NfsClient {
+export function mountSource(world: Pick<ServedExport, 'nfs'>, source: NfsSource, ids?: { uid: number; gid: number }): NfsClient {
   return createNfsClient({ server: source.server, pseudoPath: source.path, port: world.nfs.port, ...(ids ?? {}) });
 }
 
 /** A client mounted at the PV's spec.nfs (what its pod sees). */
-export function mountVolume(world: Pick<NfsWorld, 'nfs'>, pv: V1PersistentVolume, ids?: { uid: number; gid: number }): NfsClient {
+export function mountVolume(world: Pick<ServedExport, 'nfs'>, pv: V1PersistentVolume, ids?: { uid: number; gid: number }): NfsClient {
   return mountSource(world, nfsSourceOf(pv), ids);
 }
 
@@ -40,14 +46,14 @@ export function parentSource(pv: V1PersistentVolume): NfsSource {
 }
 
 /** The volume's directory relative to the export, derived from spec.nfs.path. */
-export function exportRelative(world: Pick<NfsWorld, 'nfs'>, path: string): string {
+export function exportRelative(world: Pick<ServedExport, 'nfs'>, path: string): string {
   const prefix = `${world.nfs.pseudoPath}/`;
   if (!path.startsWith(prefix)) throw new Error(`NFS path ${path} is not below the export's pseudo path ${world.nfs.pseudoPath}`);
   return path.slice(prefix.length);
 }
 
 /** Where spec.nfs.path lands in the exported directory on disk. */
-export function diskPathOf(world: Pick<NfsWorld, 'nfs' | 'exportDir'>, pv: V1PersistentVolume): string {
+export function diskPathOf(world: ServedExport, pv: V1PersistentVolume): string {
   return join(world.exportDir, exportRelative(world, nfsSourceOf(pv).path));
 }
 
@@ -64,7 +70,7 @@ export function payload(tag: string, size = 10_000): Buffer {
  */
 export async function checkRoundTrip(
   t: Test,
-  world: Pick<NfsWorld, 'nfs' | 'exportDir'>,
+  world: ServedExport,
   pv: V1PersistentVolume,
   opts: { ids?: { uid: number; gid: number }; provisioned?: boolean } = {},
 ): Promise<{ viaNfs: string; onDisk: string }> {
