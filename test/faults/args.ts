@@ -45,7 +45,9 @@ any violation, 2 on bad flags. The hung-export and read-only/full-export checks 
 and FUSE (apt-get install bindfs fuse3); without them those parts are reported as skipped.
 `;
 
-export class ArgsError extends Error {}
+export class ArgsError extends Error {
+  override name = 'ArgsError';
+}
 
 export function parseFaultArgs(argv: readonly string[], randomSeed: () => number): ParsedArgs {
   let values;

@@ -72,7 +72,7 @@ export function exportDirectories(root: string): { path: string; hasFiles: boole
       const r = rel === '' ? name : posix.join(rel, name);
       let hasFiles = false;
       try {
-        hasFiles = readdirSync(abs, { withFileTypes: true }).some((e) => !e.isDirectory());
+        hasFiles = readdirSync(abs, { withFileTypes: true }).some((e) => e.isFile());
       } catch {
         // unreadable: counts as empty
       }

@@ -182,14 +182,13 @@ export function checkInvariants(obs: Observation): InvariantReport {
     if (!pv.dirExists) add('lost-volume', `PV ${pv.name} (${pv.phase ?? '?'}): directory ${pv.directory} does not exist`);
     dirs.push({ dir: norm(pv.directory), pv: pv.name });
   }
-  dirs.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  for (let i = 0; i < dirs.length; i++) {
-    for (let j = i + 1; j < dirs.length; j++) {
-      const a = dirs[i];
-      const b = dirs[j];
-      if (!a || !b) continue;
-      if (!isWithin(b.dir, a.dir)) break;
-      add('shared-directory', `PVs ${a.pv} and ${b.pv} share directory ${a.dir}${a.dir === b.dir ? '' : ` (${b.dir} nests in it)`}`);
+  const byDir = new Map<string, string[]>();
+  for (const { dir, pv } of dirs) byDir.set(dir, [...(byDir.get(dir) ?? []), pv]);
+  for (const [dir, pvs] of byDir) {
+    if (pvs.length > 1) add('shared-directory', `PVs ${pvs.join(', ')} share directory ${dir}`);
+    for (let up = posix.dirname(dir); up !== '.' && up !== '/' && up !== ''; up = posix.dirname(up)) {
+      const outer = byDir.get(up);
+      if (outer) add('shared-directory', `PV ${pvs.join(', ')} (directory ${dir}) nests inside PV ${outer.join(', ')} (directory ${up})`);
     }
   }
 
@@ -217,8 +216,9 @@ export function checkInvariants(obs: Observation): InvariantReport {
       if (!t.dir.exists || !t.dir.markerIntact) add('data-lost', `${where}: retained directory ${t.dir.exists ? 'lost its marker' : 'is gone'}`);
       if (t.archivesWithMarker > 0) add('scenario', `${where}: retained volume was also archived`);
     } else if (t.onDelete === 'archive') {
-      if (t.dir.exists) add('leftover', `${where}: directory still there after archive`);
-      if (t.archivesWithMarker === 0) add('data-lost', `${where}: no archived-* directory holds the marker intact`);
+      if (t.archivesWithMarker === 0 && t.dir.exists && t.dir.markerIntact) add('leftover', `${where}: not archived, directory left in place`);
+      else if (t.archivesWithMarker === 0) add('data-lost', `${where}: no archived-* directory (nor the original) holds the marker intact`);
+      else if (t.dir.exists) add('leftover', `${where}: directory still there beside its archive`);
       if (t.archivesWithMarker > 1) add('scenario', `${where}: archived ${t.archivesWithMarker} times`);
     } else {
       if (t.dir.exists) add('leftover', `${where}: directory still there after delete`);

@@ -11,6 +11,7 @@ import type { KubeObject } from '../../harness/apiserver/index.ts';
 import { startProvisioner } from '../../harness/provisioner-process.ts';
 import type { ProvisionerProcess, StartProvisionerOptions } from '../../harness/provisioner-process.ts';
 import { archivedSiblings, exportDirectories, isRealDirectory, plantSentinel, readMarker, snapshotTree, writeMarker } from './fs-tree.ts';
+import { checkInvariants } from './invariants.ts';
 import type { ClaimObs, Expectation, Observation, OnDelete, PvCreation, TrackedObs, TreeSnapshot, Violation, VolumeObs } from './invariants.ts';
 import { KubeRest } from './kube-rest.ts';
 import type { Rng } from './rng.ts';
@@ -165,6 +166,10 @@ export class World {
     return a;
   }
 
+  async deleteClaim(namespace: string, name: string): Promise<void> {
+    await this.api.deleteClaim(namespace, name);
+  }
+
   /** Waits until every expected-Bound claim that exists is Bound (true) or the time is up (false). */
   async waitAllBound(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
@@ -269,6 +274,20 @@ export class World {
       recoveryLimitMs,
       extra: [...this.extra],
     };
+  }
+
+  /**
+   * Checks the invariants now (e.g. while every claim is Bound, before the mass delete) and keeps
+   * what they find: some states (two live PVs sharing a directory) are gone by the end.
+   */
+  checkpoint(label: string, recoveryLimitMs: number): void {
+    const report = checkInvariants(this.observe(recoveryLimitMs));
+    const seen = new Set(this.extra.map((v) => v.message));
+    for (const v of report.violations) {
+      if (v.kind === 'scenario' || v.kind === 'not-recovered') continue; // already in extra / counted at the end
+      const message = `[at ${label}] ${v.message}`;
+      if (!seen.has(message)) this.extra.push({ kind: v.kind, message });
+    }
   }
 
   violation(message: string): void {

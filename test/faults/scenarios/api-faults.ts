@@ -42,6 +42,7 @@ export const apiFaults: Scenario = async (ctx) => {
     await creating;
     await world.waitAllBound(full ? 240_000 : 90_000);
     world.markBoundVolumes();
+    world.checkpoint('all Bound', recoveryLimitMs);
     ctx.log('api-faults: delete all under the same faults');
     const deleting = deleteAllClaims(world);
     await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);

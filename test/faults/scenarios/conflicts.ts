@@ -44,6 +44,7 @@ export const conflicts: Scenario = async (ctx) => {
     });
     await world.waitAllBound(full ? 120_000 : 60_000);
     world.markBoundVolumes();
+    world.checkpoint('all Bound', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(full ? 120_000 : 60_000);
     stop = true;

@@ -65,6 +65,7 @@ export const leaderRace: Scenario = async (ctx) => {
     await creating;
     await world.waitAllBound(full ? 180_000 : 60_000);
     world.markBoundVolumes();
+    world.checkpoint('all Bound', recoveryLimitMs);
     ctx.log(`leader-race: delete all, ${kills} leader kills`);
     const deleting = deleteAllClaims(world);
     done += await killLeaders(ctx, world, replicas, kills, recoveryLimitMs);

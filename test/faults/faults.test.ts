@@ -1,0 +1,45 @@
+// The short setting of every fault scenario (see test/faults/main.ts --help), one tap subtest
+// each, inside npm test. The seed is fixed (FAULTS_SEED overrides) so a failure replays with
+// `npm run test:faults -- --short --seed <seed> --scenario <name>`.
+import t from 'tap';
+import { availability } from '../../harness/nfs/index.ts';
+import { SCENARIOS } from './args.ts';
+import { runScenario } from './suite.ts';
+
+const seed = Number(process.env.FAULTS_SEED ?? '1');
+const inCi = process.env.CI === 'true';
+
+// Product bugs the suite found and reported, whose fix is pending: the subtest still runs and
+// prints every violation, as a TODO instead of a failure. Remove the entry once fixed.
+const KNOWN_BUGS: Partial<Record<(typeof SCENARIOS)[number], string>> = {
+  'hostile-input':
+    'lib/nfs pathPattern: an empty value (${.PVC.annotations.path} = "") resolves to the parent directory "hostile", so that PV nests every other volume of the namespace',
+};
+
+t.setTimeout(300_000);
+t.comment(`seed ${seed}; replay: npm run test:faults -- --short --seed ${seed} --scenario <name>`);
+
+for (const name of SCENARIOS) {
+  const todo = KNOWN_BUGS[name];
+  void t.test(name, todo === undefined ? {} : { todo }, async (t) => {
+    if (name === 'hung-export' || name === 'hostile-input') {
+      const a = availability({ need: 'hung-mount' });
+      if (!a.ok && !inCi) {
+        if (name === 'hung-export') {
+          t.plan(0, `skip: ${a.message}`);
+          return;
+        }
+        t.comment(`read-only/full export parts skipped: ${a.message}`);
+      }
+      if (!a.ok && inCi && name === 'hung-export') t.fail(`${a.message} (CI=true: the hung-export scenario must run)`);
+    }
+    const outcome = await runScenario(name, { mode: 'short', seed, verbose: false }, (line) => t.comment(line));
+    for (const n of outcome.notes) t.comment(n);
+    t.same(
+      outcome.report.violations.map((v) => `[${v.kind}] ${v.message}`),
+      [],
+      `${name}: no violations (${outcome.claims} claims, worst recovery ${outcome.report.worstRecoveryMs} ms)`,
+    );
+    if (name === 'hung-export') t.ok(outcome.skipped === undefined, 'the hung export was simulated, not skipped');
+  });
+}
