@@ -125,3 +125,24 @@ void t.test('provisioned PVs through NFS, then reclaimed as the class says', asy
     );
   });
 });
+
+// Many installs point NFS_PATH at a directory inside the export, often with a trailing slash
+// (where the Go project's delete broke): the PVs must still name working NFS paths, and reclaim
+// must archive at that path.
+void t.test('NFS_PATH a subdirectory of the export, with a trailing slash', async (t) => {
+  if (!requireNfsOrSkip(t)) return;
+  const world = await startNfsWorld(t, { exportFixture: { k8s: {} }, mountSubdir: 'k8s', nfsPath: '/export/k8s/' });
+  await world.createClass('nfs-sub');
+  const claim = await world.createClaim('sub', { storageClassName: 'nfs-sub' });
+  const { pv } = await world.waitBound('sub');
+  const directory = `default-sub-pvc-${claim.metadata?.uid ?? ''}`;
+  t.equal(nfsSourceOf(pv).path, `/export/k8s/${directory}`, 'spec.nfs.path: one slash between NFS_PATH and the directory');
+  await checkRoundTrip(t, world, pv);
+
+  await world.deleteClaim('sub');
+  await world.waitPvGone(pv.metadata?.name ?? '');
+  const parent = mountSource(world, parentSource(pv));
+  t.same((await parent.list()).map((e) => e.name), [`archived-${directory}`], 'archived in place, next to the old path, through NFS');
+  const archived = mountSource(world, { server: '127.0.0.1', path: `/export/k8s/archived-${directory}` });
+  t.ok((await archived.readFile('written-through-nfs.bin')).equals(payload(`${pv.metadata?.name ?? ''} via nfs`)), 'the archive holds the data');
+});

@@ -3,6 +3,7 @@
 // provisioner from lib/ running as its pod would: NFS_MOUNT_PATH is the exported directory (the
 // kubelet's mount gives the pod the same view), NFS_SERVER=127.0.0.1, NFS_PATH the pseudo path.
 // Everything started here is stopped by the test's teardown.
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { CoreV1Api, StorageV1Api, AppsV1Api, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { startCluster } from '../../../harness/cluster.ts';
@@ -26,6 +27,10 @@ export interface NfsWorldOptions {
   exportFixture?: Parameters<Test['testdir']>[0];
   /** false: start no provisioner (static volumes only). */
   provisioner?: boolean;
+  /** The provisioner's NFS_PATH (default the pseudo path) ... */
+  nfsPath?: string;
+  /** ... and the directory of the export mounted at its NFS_MOUNT_PATH (default the export's root). */
+  mountSubdir?: string;
 }
 
 export interface NfsWorld {
@@ -35,6 +40,8 @@ export interface NfsWorld {
   provisionerName: string;
   /** The exported directory as a real path: what the provisioner sees as NFS_MOUNT_PATH. */
   exportDir: string;
+  /** The provisioner's NFS_PATH. */
+  nfsPath: string;
   core: CoreV1Api;
   storage: StorageV1Api;
   apps: AppsV1Api;
@@ -57,14 +64,15 @@ export async function startNfsWorld(t: Test, opts: NfsWorldOptions = {}): Promis
   t.teardown(() => nfs.stop());
   t.teardown(() => cluster.stop());
 
+  const nfsPath = opts.nfsPath ?? nfs.nfsPath();
   let provisioner: ProvisionerProcess | undefined;
   if (opts.provisioner !== false) {
     provisioner = await startProvisioner({
       kubeconfigPath: cluster.kubeconfigPath,
-      exportDir: nfs.exportDir,
+      exportDir: opts.mountSubdir !== undefined ? join(nfs.exportDir, opts.mountSubdir) : nfs.exportDir,
       provisionerName,
       nfsServer: nfs.server,
-      nfsPath: nfs.nfsPath(),
+      nfsPath,
     });
     const running = provisioner;
     // Registered after the cluster's, so it runs first (tap runs teardowns last in, first out).
@@ -87,6 +95,7 @@ export async function startNfsWorld(t: Test, opts: NfsWorldOptions = {}): Promis
     provisioner,
     provisionerName,
     exportDir: nfs.exportDir,
+    nfsPath,
     core,
     storage,
     apps,

@@ -16,6 +16,8 @@ export interface ServedExport {
   nfs: { server: string; port: number; pseudoPath: string };
   /** The exported directory on disk. */
   exportDir: string;
+  /** The provisioner's NFS_PATH when it is not the pseudo path itself (a subdirectory, a trailing slash). */
+  nfsPath?: string;
 }
 
 export interface NfsSource {
@@ -79,8 +81,8 @@ export async function checkRoundTrip(
   const source = nfsSourceOf(pv);
   t.equal(source.server, world.nfs.server, `${name}: spec.nfs.server is the NFS server`);
   if (provisioned) {
-    const relative = exportRelative(world, source.path);
-    t.equal(pv.metadata?.annotations?.[DIRECTORY_ANNOTATION], relative, `${name}: spec.nfs.path is the pseudo path joined with the recorded directory`);
+    const directory = pv.metadata?.annotations?.[DIRECTORY_ANNOTATION] ?? '(no directory annotation)';
+    t.equal(source.path, posix.join(world.nfsPath ?? world.nfs.pseudoPath, directory), `${name}: spec.nfs.path is NFS_PATH joined with the recorded directory`);
   }
 
   const mount = mountVolume(world, pv, ids);
