@@ -148,7 +148,7 @@ export async function setupE2E(t: Test, opts: { provisionerName?: string } = {})
       t.teardown(async () => {
         await proc.stop('SIGTERM', 5000);
       });
-      if (waitReady) await proc.waitReady(20_000);
+      if (waitReady) await proc.waitReady(30_000);
       return proc;
     },
     createClass(name, parameters, extra = {}) {
