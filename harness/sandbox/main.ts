@@ -27,6 +27,8 @@ const SANDBOX_USER_AGENT = 'harness-sandbox';
 interface NfsHandle {
   nfsServer: string;
   nfsPath: string;
+  /** nfs://127.0.0.1/<pseudo>?version=4&nfsport=N, for nfs-ls / nfs-cat. */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,7 @@ async function startRealNfs(exportDir: string): Promise<NfsHandle> {
   // harness/nfs is a teammate's module; imported lazily so the sandbox runs without it.
   const nfs = await import('../nfs/index.ts');
   const server = await nfs.startNfsServer({ exportDir });
-  return { nfsServer: server.server, nfsPath: server.nfsPath(), stop: () => server.stop() };
+  return { nfsServer: server.server, nfsPath: server.nfsPath(), url: server.url(), stop: () => server.stop() };
 }
 
 async function run(opts: SandboxOptions): Promise<void> {
@@ -111,7 +113,7 @@ async function run(opts: SandboxOptions): Promise<void> {
       nfs = await startRealNfs(exportDir);
       nfsServer = nfs.nfsServer;
       nfsPath = nfs.nfsPath;
-      out(`nfs: ${exportDir} exported by nfs-ganesha as ${nfsServer}:${nfsPath}`);
+      out(`nfs: ${exportDir} exported by nfs-ganesha as ${nfsServer}:${nfsPath} (port ${new URL(nfs.url).searchParams.get('nfsport') ?? '?'}; try: nfs-ls '${nfs.url}')`);
     }
 
     let provisionerNote: string;
