@@ -1,9 +1,11 @@
 // Rules that turn untrusted text (claim names, label and annotation values) into safe path
-// components on the export. The mapping, documented here once:
-// - inside a value, `/`, NUL and other control characters (U+0000-U+001F, U+007F) become `_`,
-//   so a value can never add a path level or hide a newline in a directory name;
-// - a component that is exactly `.` or `..` becomes `_` or `__` (it can never mean "here" or
-//   "parent");
+// components on the export. The mapping, documented here once, is one-to-one, so two different
+// values never land in the same directory:
+// - inside a value, `%`, `/`, NUL and other control characters (U+0000-U+001F, U+007F) are
+//   percent-encoded (`%25`, `%2F`, `%00`, ...), so a value can never add a path level or hide a
+//   newline in a directory name; ordinary names (DNS names, most label values) are unchanged;
+// - a component that is exactly `.` or `..` becomes `%2E` or `%2E%2E` (never "here" or "parent");
+// - a component whose variables expanded to nothing is `%empty` (see path-template.ts);
 // - a component longer than 255 bytes (NAME_MAX, counted in UTF-8) is cut at a character boundary
 //   and suffixed with `-` and 16 hex digits of its SHA-256, so it stays unique and is the same on
 //   every retry. Shorter names are never changed, so directories made by the Go project keep
@@ -18,7 +20,7 @@ export const MAX_PATH_BYTES = 4096;
 const HASH_HEX_DIGITS = 16;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_IN_VALUE = /[/\u0000-\u001f\u007f]/g;
+const UNSAFE_IN_VALUE = /[%/\u0000-\u001f\u007f]/g;
 
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
@@ -27,13 +29,17 @@ export function byteLength(text: string): number {
 /** Makes a template value (or a claim name) text that cannot add or leave a path level. */
 export function sanitizeValue(value: string): string {
   // Lone surrogates cannot be written as UTF-8 file names; toWellFormed maps them to U+FFFD.
-  return value.toWellFormed().replace(UNSAFE_IN_VALUE, '_');
+  return value.toWellFormed().replace(UNSAFE_IN_VALUE, percentEncode);
+}
+
+function percentEncode(char: string): string {
+  return `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
 /** Maps the special names `.` and `..`; other components pass unchanged. */
 export function neutralizeDots(component: string): string {
-  if (component === '.') return '_';
-  if (component === '..') return '__';
+  if (component === '.') return '%2E';
+  if (component === '..') return '%2E%2E';
   return component;
 }
 

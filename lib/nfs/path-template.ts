@@ -5,8 +5,13 @@
 //
 // Where we differ from the Go project, on purpose: an unknown variable (`${.PVC.foo}`), an
 // unclosed `${` or a `..` component written in the pattern are refused instead of expanding to
-// empty text or escaping the export. Like Go's filepath.Join, empty components (a leading `/`,
-// `a//b`, a value that expands to nothing) and literal `.` components are dropped.
+// empty text or escaping the export. Like Go's filepath.Join, empty components written in the
+// pattern (a leading `/`, `a//b`) and literal `.` components are dropped. Unlike Go, a component
+// whose variables expand to nothing becomes `%empty` instead of vanishing: every claim of a class then
+// gets the same depth, so a missing label or an empty annotation can never make one tenant's volume
+// the parent directory of other volumes (Go's `${.PVC.namespace}/${.PVC.annotations.x}` with an
+// empty `x` handed out the whole namespace directory). Only a result that is empty throughout falls
+// back to the default name.
 import { neutralizeDots, safeComponent, sanitizeValue, shortenComponent } from './path-sanitize.ts';
 
 export type TemplateVariable =
@@ -115,20 +120,19 @@ function valueOf(variable: TemplateVariable, values: TemplateValues): string {
   }
 }
 
+/** Stands for a component whose variables expanded to nothing. */
+export const EMPTY_COMPONENT = '%empty';
+
 /**
- * Expands a pattern to safe path components. Empty components are dropped; the result may be
- * empty, in which case the caller falls back to the default directory name.
+ * Expands a pattern to safe path components, one per pattern component. Returns an empty list when
+ * every component expanded to nothing; the caller then falls back to the default directory name.
  */
 export function expandPathPattern(pattern: PathPattern, values: TemplateValues): string[] {
-  const result: string[] = [];
-  for (const tokens of pattern.components) {
-    const text = tokens
-      .map((token) => ('text' in token ? token.text : sanitizeValue(valueOf(token.variable, values))))
-      .join('');
-    if (text === '') continue;
-    result.push(shortenComponent(neutralizeDots(text)));
-  }
-  return result;
+  const texts = pattern.components.map((tokens) =>
+    tokens.map((token) => ('text' in token ? token.text : sanitizeValue(valueOf(token.variable, values)))).join(''),
+  );
+  if (texts.every((text) => text === '')) return [];
+  return texts.map((text) => (text === '' ? EMPTY_COMPONENT : shortenComponent(neutralizeDots(text))));
 }
 
 /** The Go project's default: `${namespace}-${pvcName}-${pvName}`, made safe the same way. */

@@ -11,17 +11,12 @@ const inCi = process.env.CI === 'true';
 
 // Product bugs the suite found and reported, whose fix is pending: the subtest still runs and
 // prints every violation, as a TODO instead of a failure. Remove the entry once fixed.
-const KNOWN_BUGS: Partial<Record<(typeof SCENARIOS)[number], string>> = {
-  'hostile-input':
-    'lib/nfs pathPattern: an empty value (${.PVC.annotations.path} = "") resolves to the parent directory "hostile", so that PV nests every other volume of the namespace',
-};
 
 t.setTimeout(300_000);
 t.comment(`seed ${seed}; replay: npm run test:faults -- --short --seed ${seed} --scenario <name>`);
 
 for (const name of SCENARIOS) {
-  const todo = KNOWN_BUGS[name];
-  void t.test(name, todo === undefined ? {} : { todo }, async (t) => {
+  void t.test(name, async (t) => {
     if (name === 'hung-export' || name === 'hostile-input') {
       const a = availability({ need: 'hung-mount' });
       if (!a.ok && !inCi) {

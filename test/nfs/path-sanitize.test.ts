@@ -10,17 +10,19 @@ import {
 } from '../../lib/nfs/path-sanitize.ts';
 
 void t.test('values cannot add path levels or control characters', (t) => {
-  t.equal(sanitizeValue('../../etc'), '.._.._etc');
-  t.equal(sanitizeValue('/etc/passwd'), '_etc_passwd');
-  t.equal(sanitizeValue('a\0b\nc\u007f'), 'a_b_c_');
+  t.equal(sanitizeValue('../../etc'), '..%2F..%2Fetc');
+  t.equal(sanitizeValue('/etc/passwd'), '%2Fetc%2Fpasswd');
+  t.equal(sanitizeValue('a\0b\nc\u007f'), 'a%00b%0Ac%7F');
+  t.equal(sanitizeValue('50%'), '50%25', '% itself is encoded, so the mapping is one-to-one');
+  t.not(sanitizeValue('a/b'), sanitizeValue('a_b'), 'different values, different names');
   t.equal(sanitizeValue('équipe-データ'), 'équipe-データ', 'unicode passes unchanged');
   t.equal(sanitizeValue('\ud800x'), '\ufffdx', 'lone surrogates become U+FFFD');
   t.end();
 });
 
 void t.test('. and .. components are neutralized, others kept', (t) => {
-  t.equal(neutralizeDots('.'), '_');
-  t.equal(neutralizeDots('..'), '__');
+  t.equal(neutralizeDots('.'), '%2E');
+  t.equal(neutralizeDots('..'), '%2E%2E');
   t.equal(neutralizeDots('...'), '...');
   t.equal(neutralizeDots('.hidden'), '.hidden');
   t.end();
@@ -50,8 +52,8 @@ void t.test('long components are shortened deterministically and stay unique', (
 });
 
 void t.test('safeComponent combines the rules', (t) => {
-  t.equal(safeComponent('..'), '__');
-  t.equal(safeComponent('a/b'), 'a_b');
+  t.equal(safeComponent('..'), '%2E%2E');
+  t.equal(safeComponent('a/b'), 'a%2Fb');
   t.ok(byteLength(safeComponent('/'.repeat(1000))) <= MAX_COMPONENT_BYTES);
   t.end();
 });

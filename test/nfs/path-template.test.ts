@@ -32,20 +32,22 @@ void t.test('nested patterns and mixed text', (t) => {
   t.equal(expand('vols/${.PVC.namespace}-${.PVC.labels.app}/x'), 'vols/team-a-db/x');
   t.equal(expand('/${.PVC.namespace}//${.PVC.name}/'), 'team-a/data', 'empty components dropped like filepath.Join');
   t.equal(expand('./${.PVC.name}'), 'data', 'literal . dropped');
-  t.equal(expand('${.PVC.labels.missing}/${.PVC.name}'), 'data', 'an empty value drops its level');
+  t.equal(expand('${.PVC.labels.missing}/${.PVC.name}'), '%empty/data', 'an empty value keeps its level');
+  t.equal(expand('${.PVC.namespace}/${.PVC.annotations.missing}'), 'team-a/%empty', 'never the namespace directory itself (the Go project handed it out)');
+  t.equal(expand('${.PVC.labels.missing}/${.PVC.annotations.missing}'), '', 'empty throughout: the caller falls back to the default');
   t.equal(expand('${.PVC.name}${.PVC.name}'), 'datadata', 'same variable twice');
   t.end();
 });
 
 void t.test('hostile values stay inside one component', (t) => {
-  t.equal(expand('${.PVC.labels.hostile}'), '.._.._etc');
-  t.equal(expand('${.PVC.annotations.abs}'), '_etc_passwd');
-  t.equal(expand('${.PVC.annotations.dots}'), '__');
-  t.equal(expand('${.PVC.annotations.dot}'), '_');
-  t.equal(expand('x/${.PVC.annotations.dots}/y'), 'x/__/y');
-  t.equal(expand('.${.PVC.annotations.dot}'), '__', 'text plus value making ".." is neutralized');
-  t.equal(expand('${.PVC.name}', { name: 'a\0b' }), 'a_b');
-  t.equal(expand('${.PVC.labels.u}', { labels: { u: 'équipe/データ' } }), 'équipe_データ');
+  t.equal(expand('${.PVC.labels.hostile}'), '..%2F..%2Fetc');
+  t.equal(expand('${.PVC.annotations.abs}'), '%2Fetc%2Fpasswd');
+  t.equal(expand('${.PVC.annotations.dots}'), '%2E%2E');
+  t.equal(expand('${.PVC.annotations.dot}'), '%2E');
+  t.equal(expand('x/${.PVC.annotations.dots}/y'), 'x/%2E%2E/y');
+  t.equal(expand('.${.PVC.annotations.dot}'), '%2E%2E', 'text plus value making ".." is neutralized');
+  t.equal(expand('${.PVC.name}', { name: 'a\0b' }), 'a%00b');
+  t.equal(expand('${.PVC.labels.u}', { labels: { u: 'équipe/データ' } }), 'équipe%2Fデータ');
   const long = expand('${.PVC.annotations.long}/${.PVC.name}', { annotations: { long: 'l'.repeat(1000) } });
   const [first, second] = long.split('/');
   t.ok(first !== undefined && Buffer.byteLength(first) <= 255, 'long value shortened');
