@@ -69,7 +69,7 @@ void t.test('health, readiness and metrics', async (t) => {
     });
     t.equal(success(after, 'nfs_provisioner_provisions_total') - provisioned0, 3, 'provisions_total{result="success"} +3');
     t.equal(success(after, 'nfs_provisioner_provision_duration_seconds_count') - durations0, 3, 'three provision durations observed');
-    t.equal(success(after, 'nfs_provisioner_deletes_total') - deleted0, 1, 'deletes_total{result="success"} +1');
+    t.equal(success(after, 'nfs_provisioner_deletes_total') - deleted0, 1, 'deletes_total{result="success"} +1: one PV reclaimed once is counted once');
     t.equal(sampleValue(after, 'nfs_provisioner_leader'), 1, 'leader gauge 1 when running alone');
   });
 
