@@ -107,6 +107,25 @@ void t.test('reclaim per class', async (t) => {
     t.same(await e2e.events({ reason: 'VolumeFailedDelete' }), [], 'no VolumeFailedDelete');
   });
 
+  await t.test('a directory shared by two volumes is reclaimed when the last one goes, even when both go at once', async (t) => {
+    // A pathPattern without a unique part: two claims share one directory. While one volume
+    // lives the other's delete must leave it; once neither lives, onDelete delete applies.
+    await e2e.createClass('shared', { pathPattern: '${.PVC.labels.app}', onDelete: 'delete' });
+    const claims = ['shared-1', 'shared-2'];
+    const pvNames = await Promise.all(
+      claims.map(async (name) => {
+        const created = await e2e.createClaim(name, { storageClassName: 'shared', labels: { app: 'shared-web' } });
+        await e2e.waitBound(name);
+        return `pvc-${created.metadata?.uid ?? ''}`;
+      }),
+    );
+    t.ok(existsSync(join(exportDir, 'shared-web')), 'one shared directory');
+    await Promise.all(claims.map((name) => e2e.deleteClaim(name)));
+    await Promise.all(pvNames.map((name) => e2e.waitPvGone(name)));
+    const gone = await eventually('the shared directory to be deleted', () => !existsSync(join(exportDir, 'shared-web')), 5000, 50).catch(() => false);
+    t.ok(gone, 'no volume uses shared-web any more: onDelete delete removed it (not leaked)');
+  });
+
   t.equal((await fetch(`${provisioner.httpUrl}/readyz`)).status, 200, 'provisioner still ready');
   await e2e.checkSentinel(t);
 });
