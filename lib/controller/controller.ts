@@ -334,14 +334,18 @@ export class ProvisioningController {
     }
   }
 
-  /** Another PV whose storage equals, contains or lies inside this one's, if any. */
+  /**
+   * Another live PV whose storage equals, contains or lies inside this one's, if any. PVs that are
+   * going away themselves (due for reclaim, or being deleted and no longer bound) do not count:
+   * otherwise two claims sharing a directory, deleted together, would each keep it for the other.
+   */
   #overlappingVolume(pv: V1PersistentVolume): string | undefined {
-    const { provisioner } = this.#o;
+    const { provisioner, provisionerName } = this.#o;
     const location = provisioner.storageLocation(pv);
     if (location === undefined) return undefined;
     const uid = pv.metadata?.uid;
     for (const other of this.#o.volumes.list()) {
-      if (other.metadata?.uid === uid) continue;
+      if (other.metadata?.uid === uid || isLeaving(other, provisionerName)) continue;
       const otherLocation = provisioner.storageLocation(other);
       if (otherLocation !== undefined && locationsOverlap(location, otherLocation)) return other.metadata?.name ?? '';
     }
@@ -365,9 +369,13 @@ export class ProvisioningController {
     const uid = pv.metadata?.uid ?? '';
     const className = pv.spec?.storageClassName ?? '';
     const started = clock.now();
+    // A pass may find every step already done (the finalizer removal re-queues the PV): only a
+    // pass that did something counts as a delete in metrics and logs.
+    let acted = false;
     try {
       if (decision.action === 'reclaim') {
         if (!this.#reclaimed.has(uid)) {
+          acted = true;
           const sharer = this.#overlappingVolume(pv);
           if (sharer === undefined) {
             await provisioner.delete(pv, className === '' ? undefined : this.#o.classes.get(className), signal);
@@ -388,9 +396,10 @@ export class ProvisioningController {
       if (decision.action === 'reclaim' && decision.deletePv && this.#reclaimed.get(uid) !== 'deleted') {
         await api.deleteVolume(pvName, uid, signal);
         this.#reclaimed.set(uid, 'deleted');
+        acted = true;
       }
       const seconds = (clock.now() - started) / 1000;
-      if (decision.action === 'reclaim') {
+      if (decision.action === 'reclaim' && acted) {
         metrics?.deletes.labels('success').inc();
         metrics?.deleteDuration.labels('success').observe(seconds);
         log.info('deleted volume', { seconds });
@@ -420,4 +429,10 @@ export class ProvisioningController {
       void events.record(volumeReference(pv), 'Warning', 'VolumeFailedDelete', message);
     }
   }
+}
+
+/** A PV that is on its way out: due for reclaim, or being deleted and no longer bound. */
+function isLeaving(pv: V1PersistentVolume, provisionerName: string): boolean {
+  const deleting = pv.metadata?.deletionTimestamp !== undefined && pv.metadata.deletionTimestamp !== null;
+  return (deleting && pv.status?.phase !== 'Bound') || decideVolume(pv, provisionerName).action === 'reclaim';
 }

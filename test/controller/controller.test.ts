@@ -288,6 +288,17 @@ void t.test('storage shared with another PV is left in place, with a warning eve
   t.same(provisioner.deleted, ['pvc-last']);
 });
 
+void t.test('two released PVs sharing storage are both reclaimed (neither keeps it for the other)', async (t) => {
+  const { volumes, provisioner } = setup(t);
+  await flush();
+  volumes.set(volume('pvc-a', { path: '/e/shared' }));
+  volumes.set(volume('pvc-b', { path: '/e/shared' }));
+  volumes.set(volume('pvc-retained', { path: '/e/kept', policy: 'Retain' }));
+  volumes.set(volume('pvc-c', { path: '/e/kept' }));
+  await flush();
+  t.same(provisioner.deleted.sort(), ['pvc-a', 'pvc-b'], 'a retained PV on the same storage still counts as live');
+});
+
 void t.test('a PV left deleting with our finalizer after a crash is finished', async (t) => {
   const { volumes, provisioner, api } = setup(t);
   await flush();
