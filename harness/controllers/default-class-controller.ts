@@ -5,6 +5,7 @@
 import type { V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { Controller, ControllerContext } from './controller-context.ts';
 import { claimKeyOf } from './volume-matching.ts';
+import { resyncingController } from './resyncing-controller.ts';
 import { createWorkQueue } from './work-queue.ts';
 import { ANN_BETA_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_DEFAULT_CLASS } from './well-known.ts';
 
@@ -39,8 +40,6 @@ export function needsDefaultClass(claim: V1PersistentVolumeClaim): boolean {
 export function createDefaultClassController(ctx: ControllerContext): Controller {
   const { informers, log } = ctx;
   const { core } = ctx.clients;
-  let running = false;
-  let resyncTimer: NodeJS.Timeout | undefined;
 
   const sync = async (key: string): Promise<void> => {
     const claim = informers.claims.get(key);
@@ -59,31 +58,18 @@ export function createDefaultClassController(ctx: ControllerContext): Controller
     process: sync,
     onError: (key, err) => log('default class sync failed, will retry', { key, error: err instanceof Error ? err.message : String(err) }),
   });
+  const lifecycle = resyncingController('default-storage-class', queue, () => enqueueAll(), ctx.resyncMs);
   const enqueueAll = (): void => {
     for (const c of informers.claims.list()) if (needsDefaultClass(c)) queue.add(claimKeyOf(c));
   };
 
   informers.claims.on((type, claim) => {
-    if (running && type !== 'deleted' && needsDefaultClass(claim)) queue.add(claimKeyOf(claim));
+    if (lifecycle.isRunning() && type !== 'deleted' && needsDefaultClass(claim)) queue.add(claimKeyOf(claim));
   });
   informers.classes.on((type, sc) => {
-    if (running && type !== 'deleted' && isDefaultClass(sc)) enqueueAll();
+    if (lifecycle.isRunning() && type !== 'deleted' && isDefaultClass(sc)) enqueueAll();
   });
-  informers.claims.onSynced(() => running && enqueueAll());
+  informers.claims.onSynced(() => lifecycle.isRunning() && enqueueAll());
 
-  return {
-    name: 'default-storage-class',
-    run() {
-      running = true;
-      enqueueAll();
-      resyncTimer = setInterval(enqueueAll, ctx.resyncMs);
-      resyncTimer.unref();
-    },
-    idle: () => queue.idle(),
-    stop() {
-      running = false;
-      if (resyncTimer) clearInterval(resyncTimer);
-      queue.stop();
-    },
-  };
+  return lifecycle.controller;
 }

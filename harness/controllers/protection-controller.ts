@@ -6,6 +6,7 @@
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { Controller, ControllerContext } from './controller-context.ts';
 import { claimKeyOf } from './volume-matching.ts';
+import { resyncingController } from './resyncing-controller.ts';
 import { createWorkQueue } from './work-queue.ts';
 import { FINALIZER_PVC_PROTECTION, FINALIZER_PV_PROTECTION } from './well-known.ts';
 
@@ -28,8 +29,6 @@ export function podUsesClaim(pod: V1Pod, claimName: string): boolean {
 export function createProtectionController(ctx: ControllerContext): Controller {
   const { informers, log } = ctx;
   const { core } = ctx.clients;
-  let running = false;
-  let resyncTimer: NodeJS.Timeout | undefined;
 
   const withFinalizers = <T extends V1PersistentVolumeClaim | V1PersistentVolume>(obj: T, finalizers: string[]): T => {
     const next = structuredClone(obj);
@@ -88,6 +87,7 @@ export function createProtectionController(ctx: ControllerContext): Controller {
     },
     onError: (key, err) => log('protection sync failed, will retry', { key, error: err instanceof Error ? err.message : String(err) }),
   });
+  const lifecycle = resyncingController('pvc-pv-protection', queue, () => resync(), ctx.resyncMs);
 
   const resync = (): void => {
     for (const c of informers.claims.list()) queue.add(`claim:${claimKeyOf(c)}`);
@@ -95,32 +95,18 @@ export function createProtectionController(ctx: ControllerContext): Controller {
   };
 
   informers.claims.on((type, claim) => {
-    if (running && type !== 'deleted') queue.add(`claim:${claimKeyOf(claim)}`);
+    if (lifecycle.isRunning() && type !== 'deleted') queue.add(`claim:${claimKeyOf(claim)}`);
   });
   informers.volumes.on((type, pv) => {
-    if (running && type !== 'deleted') queue.add(`volume:${pv.metadata?.name ?? ''}`);
+    if (lifecycle.isRunning() && type !== 'deleted') queue.add(`volume:${pv.metadata?.name ?? ''}`);
   });
   // A Pod that stops using a claim (deleted, or terminated) may let a deleting claim go.
   informers.pods.on((_type, pod, old) => {
-    if (!running) return;
+    if (!lifecycle.isRunning()) return;
     const namespace = pod.metadata?.namespace ?? '';
     for (const name of new Set([...claimsUsedByPod(pod), ...(old ? claimsUsedByPod(old) : [])])) queue.add(`claim:${namespace}/${name}`);
   });
-  informers.claims.onSynced(() => running && resync());
+  informers.claims.onSynced(() => lifecycle.isRunning() && resync());
 
-  return {
-    name: 'pvc-pv-protection',
-    run() {
-      running = true;
-      resync();
-      resyncTimer = setInterval(resync, ctx.resyncMs);
-      resyncTimer.unref();
-    },
-    idle: () => queue.idle(),
-    stop() {
-      running = false;
-      if (resyncTimer) clearInterval(resyncTimer);
-      queue.stop();
-    },
-  };
+  return lifecycle.controller;
 }

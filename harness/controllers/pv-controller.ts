@@ -10,6 +10,7 @@ import type { Controller, ControllerContext } from './controller-context.ts';
 import { needsDefaultClass, pickDefaultClass } from './default-class-controller.ts';
 import { createEventRecorder } from './event-recorder.ts';
 import type { EventTarget } from './event-recorder.ts';
+import { resyncingController } from './resyncing-controller.ts';
 import { createWorkQueue } from './work-queue.ts';
 import {
   claimClassName,
@@ -63,8 +64,6 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
   const emitted = new Set<string>();
   // Static volumes chosen for a claim whose binding is still being written.
   const reserved = new Set<string>();
-  let resyncTimer: NodeJS.Timeout | undefined;
-  let running = false;
 
   const eventOnce = async (target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> => {
     const key = `${target.metadata?.uid ?? ''}|${reason}|${message}`;
@@ -376,6 +375,7 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
     },
     onError: (key, err) => log('sync failed, will retry', { key, error: err instanceof Error ? err.message : String(err) }),
   });
+  const lifecycle = resyncingController('persistentvolume-binder', queue, () => resync(), ctx.resyncMs);
 
   const enqueueUnboundClaims = (filter: (c: V1PersistentVolumeClaim) => boolean = () => true): void => {
     for (const c of informers.claims.list()) {
@@ -388,7 +388,7 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
   };
 
   informers.claims.on((type, claim) => {
-    if (!running) return;
+    if (!lifecycle.isRunning()) return;
     if (type === 'deleted') {
       const uid = claim.metadata?.uid ?? '';
       for (const k of [...emitted]) if (k.startsWith(`${uid}|`)) emitted.delete(k);
@@ -398,7 +398,7 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
     queue.add(`claim:${claimKeyOf(claim)}`);
   });
   informers.volumes.on((type, pv) => {
-    if (!running) return;
+    if (!lifecycle.isRunning()) return;
     const ref = pv.spec?.claimRef;
     if (ref) queue.add(`claim:${ref.namespace ?? ''}/${ref.name ?? ''}`);
     if (type === 'deleted') return;
@@ -407,25 +407,11 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
     if (!ref && pv.status?.phase === 'Available') enqueueUnboundClaims((c) => !c.spec?.volumeName);
   });
   informers.classes.on((type, sc) => {
-    if (!running || type === 'deleted') return;
+    if (!lifecycle.isRunning() || type === 'deleted') return;
     enqueueUnboundClaims((c) => claimClassName(c) === sc.metadata?.name);
   });
-  informers.claims.onSynced(() => running && resync());
-  informers.volumes.onSynced(() => running && resync());
+  informers.claims.onSynced(() => lifecycle.isRunning() && resync());
+  informers.volumes.onSynced(() => lifecycle.isRunning() && resync());
 
-  return {
-    name: 'persistentvolume-binder',
-    run() {
-      running = true;
-      resync();
-      resyncTimer = setInterval(resync, ctx.resyncMs);
-      resyncTimer.unref();
-    },
-    idle: () => queue.idle(),
-    stop() {
-      running = false;
-      if (resyncTimer) clearInterval(resyncTimer);
-      queue.stop();
-    },
-  };
+  return lifecycle.controller;
 }

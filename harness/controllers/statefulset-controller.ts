@@ -12,6 +12,7 @@ import type { V1PersistentVolumeClaim, V1StatefulSet, V1StatefulSetStatus } from
 import { isAlreadyExists } from './api-errors.ts';
 import type { Controller, ControllerContext } from './controller-context.ts';
 import { objectKey } from './reflector.ts';
+import { resyncingController } from './resyncing-controller.ts';
 import { createWorkQueue } from './work-queue.ts';
 
 export function statefulSetClaimName(templateName: string, setName: string, ordinal: number): string {
@@ -46,8 +47,6 @@ export function claimsForStatefulSet(set: V1StatefulSet): V1PersistentVolumeClai
 export function createStatefulSetController(ctx: ControllerContext): Controller {
   const { informers, log } = ctx;
   const { core, apps } = ctx.clients;
-  let running = false;
-  let resyncTimer: NodeJS.Timeout | undefined;
 
   const sync = async (key: string): Promise<void> => {
     const set = informers.statefulSets.get(key);
@@ -99,16 +98,17 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
     process: sync,
     onError: (key, err) => log('statefulset sync failed, will retry', { key, error: err instanceof Error ? err.message : String(err) }),
   });
+  const lifecycle = resyncingController('statefulset', queue, () => resync(), ctx.resyncMs);
   const resync = (): void => {
     for (const s of informers.statefulSets.list()) queue.add(objectKey(s));
   };
 
   informers.statefulSets.on((type, set) => {
-    if (running && type !== 'deleted') queue.add(objectKey(set));
+    if (lifecycle.isRunning() && type !== 'deleted') queue.add(objectKey(set));
   });
   // A claim that changes phase (or disappears) changes its set's readiness, or must be re-created.
   informers.claims.on((_type, claim) => {
-    if (!running) return;
+    if (!lifecycle.isRunning()) return;
     const namespace = claim.metadata?.namespace ?? '';
     const name = claim.metadata?.name ?? '';
     for (const s of informers.statefulSets.list()) {
@@ -120,21 +120,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
       if (owns) queue.add(objectKey(s));
     }
   });
-  informers.statefulSets.onSynced(() => running && resync());
+  informers.statefulSets.onSynced(() => lifecycle.isRunning() && resync());
 
-  return {
-    name: 'statefulset',
-    run() {
-      running = true;
-      resync();
-      resyncTimer = setInterval(resync, ctx.resyncMs);
-      resyncTimer.unref();
-    },
-    idle: () => queue.idle(),
-    stop() {
-      running = false;
-      if (resyncTimer) clearInterval(resyncTimer);
-      queue.stop();
-    },
-  };
+  return lifecycle.controller;
 }
