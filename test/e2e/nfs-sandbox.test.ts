@@ -95,7 +95,7 @@ void t.test('--nfs --exit-after-ready: ready on a real NFS server, then a clean 
   t.equal(code, 0, 'exit code 0');
   t.equal(signal, null);
   t.match(out, /^sandbox ready/m, 'prints "sandbox ready"');
-  t.match(out, new RegExp(`^nfs: .* exported by nfs-ganesha as 127\\.0\\.0\\.1:${PSEUDO}$`, 'm'), 'names the NFS server and pseudo path');
+  t.match(out, new RegExp(`^nfs: .* exported by nfs-ganesha as 127\\.0\\.0\\.1:${PSEUDO} \\(port \\d+; try: nfs-ls 'nfs://127\\.0\\.0\\.1${PSEUDO}\\?version=4&nfsport=\\d+'\\)$`, 'm'), 'names the NFS server, pseudo path and port');
   t.match(out, /^sandbox stopped$/m, 'says it stopped');
   t.notMatch(out, /failed|exited unexpectedly/i, 'no failure on the way');
   t.match(out, new RegExp(`^nfs: ${exportDir} exported`, 'm'), 'the export is the directory given');
