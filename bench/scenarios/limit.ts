@@ -2,34 +2,15 @@
 // flight) creates N PVs shaped like a provisioner's: the most PVs per second this API server (and
 // its PV binder, which marks each one Available) allows a client on this machine.
 import { performance } from 'node:perf_hooks';
-import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { makeControllerClients } from '../../harness/controllers/kube-clients.ts';
 import type { BenchOptions } from '../args.ts';
 import { names, runPool } from '../pool.ts';
+import { provisionedPvBody } from '../pv-body.ts';
 import { progress, say } from '../progress.ts';
 import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { percentiles, round } from '../stats.ts';
-import { BENCH_USER_AGENT, PROVISIONER_NAME, startWorld } from '../world.ts';
-
-function pvBody(name: string, exportDir: string): V1PersistentVolume {
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: {
-      name,
-      annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER_NAME, 'nfs-provisioner.dev/directory': name, 'nfs-provisioner.dev/on-delete': 'archive' },
-      finalizers: ['external-provisioner.volume.kubernetes.io/finalizer'],
-    },
-    spec: {
-      capacity: { storage: '1Mi' },
-      accessModes: ['ReadWriteMany'],
-      persistentVolumeReclaimPolicy: 'Delete',
-      storageClassName: 'bench-nfs',
-      nfs: { server: '127.0.0.1', path: `${exportDir}/${name}` },
-    },
-  };
-}
+import { BENCH_USER_AGENT, startWorld } from '../world.ts';
 
 export async function runLimit(o: BenchOptions): Promise<ScenarioResult> {
   const n = o.claims;
@@ -41,14 +22,14 @@ export async function runLimit(o: BenchOptions): Promise<ScenarioResult> {
     const latencies: number[] = [];
     const errors: string[] = [];
     // One request first so connection set-up is not measured.
-    await clients.core.createPersistentVolume({ body: pvBody('limit-warmup', world.exportDir) });
+    await clients.core.createPersistentVolume({ body: provisionedPvBody('limit-warmup', 'limit-warmup', world.exportDir) });
     const t0 = performance.now();
     const stopProgress = progress('limit', () => `${latencies.length}/${n} PVs`);
     try {
       await runPool(pvNames, o.concurrency, async (name) => {
         const s = performance.now();
         try {
-          await clients.core.createPersistentVolume({ body: pvBody(name, world.exportDir) });
+          await clients.core.createPersistentVolume({ body: provisionedPvBody(name, name, world.exportDir) });
           latencies.push(performance.now() - s);
         } catch (err: unknown) {
           if (errors.length < 5) errors.push(`create ${name}: ${err instanceof Error ? err.message : String(err)}`);

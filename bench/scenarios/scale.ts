@@ -6,34 +6,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { BenchOptions } from '../args.ts';
 import { names, runPool } from '../pool.ts';
+import { provisionedPvBody } from '../pv-body.ts';
 import { progress, say } from '../progress.ts';
 import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { claimBody, createClaim, logTail, probe, startSubject } from '../subject.ts';
 import type { SubjectSpec } from '../subject.ts';
-import { NAMESPACE, PROVISIONER_NAME, startWorld } from '../world.ts';
+import { NAMESPACE, startWorld } from '../world.ts';
 import type { World } from '../world.ts';
 import { applyProcessFigures, countWhere, isBound, provisionerRequests, round, steadyState } from './common.ts';
 
 function seededPv(name: string, claim: V1PersistentVolumeClaim, exportDir: string): V1PersistentVolume {
-  const dir = `${NAMESPACE}-${claim.metadata?.name ?? ''}-${name}`;
-  return {
+  const claimName = claim.metadata?.name ?? '';
+  return provisionedPvBody(name, `${NAMESPACE}-${claimName}-${name}`, exportDir, {
     apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: {
-      name,
-      annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER_NAME, 'nfs-provisioner.dev/directory': dir, 'nfs-provisioner.dev/on-delete': 'archive' },
-      finalizers: ['external-provisioner.volume.kubernetes.io/finalizer'],
-    },
-    spec: {
-      capacity: { storage: '1Mi' },
-      accessModes: ['ReadWriteMany'],
-      persistentVolumeReclaimPolicy: 'Delete',
-      storageClassName: 'bench-nfs',
-      nfs: { server: '127.0.0.1', path: `${exportDir}/${dir}` },
-      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: NAMESPACE, name: claim.metadata?.name ?? '', uid: claim.metadata?.uid ?? '' },
-    },
-  };
+    kind: 'PersistentVolumeClaim',
+    namespace: NAMESPACE,
+    name: claimName,
+    uid: claim.metadata?.uid ?? '',
+  });
 }
 
 async function seed(world: World, n: number, concurrency: number, timeoutMs: number, notes: string[]): Promise<void> {
