@@ -59,6 +59,8 @@ export interface ApiServer {
   // port; stored objects and the resourceVersion counter are kept.
   restart(): Promise<void>;
   stop(): Promise<void>;
+  // Watches currently streaming (each holds a store subscription and its timeout timers).
+  openWatches(): number;
 }
 
 const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -148,6 +150,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       await close();
       await listen();
     },
+    openWatches: () => watches.size,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -170,6 +170,9 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
   }
 
   function serveWatch(rt: ResourceType, t: ResourceTarget, q: URLSearchParams, req: IncomingMessage, res: ServerResponse, record: () => void): void {
+    // The client may have gone while an injected latency ran: its 'close' events have fired
+    // already, so a watch started now would never be stopped (its subscription and timers leak).
+    if (res.destroyed) return;
     let ended = false;
     const holder: { watch?: ActiveWatch } = {};
     // Headers go out with the first event or right after a successful start, so a bad request

@@ -1,6 +1,7 @@
 // The short setting of every fault scenario (see test/faults/main.ts --help), one tap subtest
 // each, inside npm test. The seed is fixed (FAULTS_SEED overrides) so a failure replays with
 // `npm run test:faults -- --short --seed <seed> --scenario <name>`.
+import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { availability } from '../../harness/nfs/index.ts';
 import { SCENARIOS } from './args.ts';
@@ -38,3 +39,16 @@ for (const name of SCENARIOS) {
     if (name === 'hung-export') t.ok(outcome.skipped === undefined, 'the hung export was simulated, not skipped');
   });
 }
+
+// Every scenario stops what it started. A child left running is a failure; if something else
+// still holds the event loop, say what, so a hang of this file names its cause instead of ending
+// in tap's timeout.
+void t.test('nothing outlives the scenarios', (t) => {
+  const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  const children = ps.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^\d+ ps /.test(l));
+  t.same(children, [], 'no child process of the suite is still running');
+  setTimeout(() => {
+    process.stderr.write(`faults.test.ts: still running 10 s after the last scenario, held by ${JSON.stringify(process.getActiveResourcesInfo())}\n`);
+  }, 10_000).unref();
+  t.end();
+});

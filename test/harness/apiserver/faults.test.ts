@@ -103,6 +103,18 @@ void t.test('dropWatches ends every open watch; dropWatchesEvery keeps doing it'
   t.pass('abrupt drop closes the connection');
 });
 
+void t.test('a watch whose client left during its injected latency is never started', async (t) => {
+  const slow = server.faults.add({ verbs: ['watch'], latencyMs: 300 });
+  t.teardown(slow);
+  const before = server.openWatches();
+  const w = api.watch(`${cms}?watch=true`);
+  await new Promise((r) => setTimeout(r, 50));
+  w.close();
+  await w.ended;
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(server.openWatches(), before, 'no watch (store subscription, timeout timers) left behind');
+});
+
 void t.test('faults.clear removes every rule', async (t) => {
   server.faults.add({ code: 500 });
   t.equal((await api.req('GET', cms)).status, 500);
