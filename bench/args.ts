@@ -42,7 +42,7 @@ Scenarios (--scenario, repeatable; default: all, in this order):
              not sent by the bench or the harness's controllers), and its requests while idle
              for --steady-seconds afterwards (getsInSteadyState = GETs in that window)
   scale      RSS and CPU of the provisioner idle on an empty cluster; then with --pvs bound PVs
-             and claims of its class: start-up time (spawn -> /readyz for ours, and spawn -> PV
+             and claims of its class (carrying managedFields as a real cluster's do): start-up time (spawn -> /readyz for ours, and spawn -> PV
              of a new claim for any provisioner), RSS (now and peak) and CPU seconds
   reclaim    --claims claims provisioned, then all deleted at once; time until every PV is gone
              and every directory is archived (class archiveOnDelete "true")

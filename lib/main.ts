@@ -15,7 +15,9 @@ import { EventLoopMonitor } from './http/event-loop-monitor.ts';
 import { ProbeMonitor } from './http/probe-monitor.ts';
 import { startHealthServer } from './http/server.ts';
 import type { HealthServer } from './http/server.ts';
-import { createKubeClients, userAgentFor } from './kube/client.ts';
+import { withoutManagedFields } from './kube/cache-transform.ts';
+import { createKubeClient, userAgentFor } from './kube/client.ts';
+import type { RestClient } from './kube/rest-client.ts';
 import { systemClock } from './kube/clock.ts';
 import { controllerApi } from './kube/controller-api.ts';
 import { Informer } from './kube/informer.ts';
@@ -53,11 +55,12 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   collectDefaultMetrics({ register: registry });
   const metrics = new ProvisionerMetrics(registry);
 
-  let clients;
+  let client: RestClient;
   let provisioner: NfsProvisioner;
   try {
-    clients = createKubeClients({
+    client = createKubeClient({
       ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
+      env: process.env,
       userAgent: userAgentFor(version),
       qps: config.kubeApiQps,
       burst: config.kubeApiBurst,
@@ -85,15 +88,16 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       clock,
       logger,
       resyncPeriodMs: config.resyncPeriodMs,
+      transform: withoutManagedFields,
       onRestart: (kind) => metrics.informerRestarts.labels(name, kind).inc(),
     });
-  const claims = informer('persistentvolumeclaims', claimSource(clients));
-  const volumes = informer('persistentvolumes', volumeSource(clients));
-  const classes = informer('storageclasses', storageClassSource(clients));
+  const claims = informer('persistentvolumeclaims', claimSource(client));
+  const volumes = informer('persistentvolumes', volumeSource(client));
+  const classes = informer('storageclasses', storageClassSource(client));
   const informers = [claims, volumes, classes];
 
   const events = new EventRecorder({
-    api: controllerApi(clients),
+    api: controllerApi(client),
     clock,
     logger,
     component: config.provisionerName,
@@ -103,7 +107,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   const controller = new ProvisioningController({
     provisionerName: config.provisionerName,
     provisioner,
-    api: controllerApi(clients),
+    api: controllerApi(client),
     events,
     claims,
     volumes,
@@ -177,7 +181,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     const le = config.leaderElection;
     let controllerRun: Promise<void> = Promise.resolve();
     const elector = new LeaderElector({
-      api: leaseApi(clients, le.namespace, le.name),
+      api: leaseApi(client, le.namespace, le.name),
       name: le.name,
       namespace: le.namespace,
       identity: le.identity,

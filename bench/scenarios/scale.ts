@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { BenchOptions } from '../args.ts';
 import { names, runPool } from '../pool.ts';
+import { boundClaimManagedFields, provisionedVolumeManagedFields } from '../managed-fields.ts';
 import { provisionedPvBody } from '../pv-body.ts';
 import { progress, say } from '../progress.ts';
 import { emptyResult } from '../result.ts';
@@ -18,13 +19,14 @@ import { applyProcessFigures, countWhere, isBound, provisionerRequests, round, s
 
 function seededPv(name: string, claim: V1PersistentVolumeClaim, exportDir: string): V1PersistentVolume {
   const claimName = claim.metadata?.name ?? '';
-  return provisionedPvBody(name, `${NAMESPACE}-${claimName}-${name}`, exportDir, {
+  const pv = provisionedPvBody(name, `${NAMESPACE}-${claimName}-${name}`, exportDir, {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     namespace: NAMESPACE,
     name: claimName,
     uid: claim.metadata?.uid ?? '',
   });
+  return { ...pv, metadata: { ...pv.metadata, managedFields: provisionedVolumeManagedFields('nfs-provisioner-ts') } };
 }
 
 async function seed(world: World, n: number, concurrency: number, timeoutMs: number, notes: string[]): Promise<void> {
@@ -38,6 +40,7 @@ async function seed(world: World, n: number, concurrency: number, timeoutMs: num
       try {
         const body = claimBody(name);
         body.spec = { ...body.spec, volumeName: pvName };
+        body.metadata = { ...body.metadata, managedFields: boundClaimManagedFields() };
         const claim = await world.clients.core.createNamespacedPersistentVolumeClaim({ namespace: NAMESPACE, body });
         await world.clients.core.createPersistentVolume({ body: seededPv(pvName, claim, world.exportDir) });
         created++;

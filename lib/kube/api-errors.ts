@@ -1,5 +1,5 @@
-// Narrowing of errors from the API: client-node's ApiException carries `code`, Watch errors carry
-// `statusCode`, a watch ERROR event carries a Status object; all become one number here.
+// Narrowing of errors from the API: our StatusError (rest-client.ts, watch ERROR events) and
+// client-node's ApiException carry `code`, some errors `statusCode`; all become one number here.
 
 export function statusCode(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -15,17 +15,22 @@ export const isConflict = (error: unknown): boolean => statusCode(error) === 409
 export const isAlreadyExists = (error: unknown): boolean => statusCode(error) === 409;
 export const isGone = (error: unknown): boolean => statusCode(error) === 410;
 
-/** An error carrying an HTTP status, e.g. from a watch ERROR event. */
+/** An error carrying an HTTP status: a non-2xx answer (its Status as `body`) or a watch ERROR event. */
 export class StatusError extends Error {
   readonly code: number;
-  constructor(code: number, message: string) {
+  /** The Status reason (AlreadyExists, Conflict, Expired, ...), when the server gave one. */
+  readonly reason: string | undefined;
+  readonly body: unknown;
+  constructor(code: number, message: string, details: { reason?: string; body?: unknown } = {}) {
     super(message);
     this.name = 'StatusError';
     this.code = code;
+    this.reason = details.reason;
+    this.body = details.body;
   }
 }
 
-/** The API server's message from an ApiException body (a Status), else the error's own message. */
+/** The API server's message from an error's body (a Status), else the error's own message. */
 export function apiErrorMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const body = (error as { body?: unknown }).body;

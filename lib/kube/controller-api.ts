@@ -1,19 +1,24 @@
-// The controller's API writes on client-node (see lib/controller/controller-api.ts). Events go at
-// low priority through the rate limit so PVs are never queued behind them.
+// The controller's API writes (see lib/controller/controller-api.ts) on the REST client. Events go
+// at low priority through the rate limit so PVs are never queued behind them.
 import type { CoreV1Event, V1PersistentVolume } from '@kubernetes/client-node';
 import type { ControllerApi } from '../controller/controller-api.ts';
-import { apiErrorMessage, isNotFound, StatusError } from './api-errors.ts';
-import type { KubeClients } from './client.ts';
+import { apiErrorMessage, isNotFound, statusCode, StatusError } from './api-errors.ts';
+import type { RestClient } from './rest-client.ts';
 
-export function controllerApi(clients: KubeClients): ControllerApi {
-  const core = clients.core;
+const VOLUMES = '/api/v1/persistentvolumes';
+const JSON_PATCH = 'application/json-patch+json';
+
+const volumePath = (name: string): string => `${VOLUMES}/${encodeURIComponent(name)}`;
+const eventsPath = (namespace: string): string => `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+
+export function controllerApi(client: RestClient): ControllerApi {
   return {
     async createVolume(pv, signal): Promise<void> {
-      await clients.runWithSignal(signal, () => core.createPersistentVolume({ body: pv }));
+      await client.request({ method: 'POST', path: VOLUMES, body: pv, signal });
     },
     async deleteVolume(name, uid, signal): Promise<void> {
       try {
-        await clients.runWithSignal(signal, () => core.deletePersistentVolume({ name, body: { preconditions: { uid } } }));
+        await client.request({ method: 'DELETE', path: volumePath(name), body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } }, signal });
       } catch (error: unknown) {
         if (!isNotFound(error)) throw error;
       }
@@ -30,24 +35,24 @@ export function controllerApi(clients: KubeClients): ControllerApi {
         { op: 'remove', path: `/metadata/finalizers/${index}` },
       ];
       try {
-        await clients.runWithSignal(signal, () => core.patchPersistentVolume({ name, body }));
+        await client.request({ method: 'PATCH', path: volumePath(name), body, contentType: JSON_PATCH, signal });
       } catch (error: unknown) {
         if (isNotFound(error)) return;
-        if (error instanceof Error && 'code' in error && error.code === 422) {
+        if (statusCode(error) === 422) {
           throw new StatusError(422, `finalizer list of ${name} changed; retrying from the updated cache (${apiErrorMessage(error)})`);
         }
         throw error;
       }
     },
     async createEvent(namespace, event: CoreV1Event): Promise<void> {
-      await clients.runLowPriority(() => core.createNamespacedEvent({ namespace, body: event }));
+      await client.request({ method: 'POST', path: eventsPath(namespace), body: event, lowPriority: true });
     },
     async updateEventSeries(namespace, name, count, lastTimestamp): Promise<void> {
       const body = [
         { op: 'replace', path: '/count', value: count },
         { op: 'replace', path: '/lastTimestamp', value: lastTimestamp.toISOString() },
       ];
-      await clients.runLowPriority(() => core.patchNamespacedEvent({ name, namespace, body }));
+      await client.request({ method: 'PATCH', path: `${eventsPath(namespace)}/${encodeURIComponent(name)}`, body, contentType: JSON_PATCH, lowPriority: true });
     },
   };
 }

@@ -43,6 +43,12 @@ export interface InformerOptions<T> {
   /** 0 disables resync. */
   readonly resyncPeriodMs: number;
   readonly indexers?: Readonly<Record<string, IndexFunction<T>>>;
+  /**
+   * Applied to every listed or watched object before it is cached or handed to handlers, as
+   * client-go's SetTransform (e.g. to drop managedFields, which nothing here reads). It may change
+   * the object in place: each one is fresh from JSON.parse.
+   */
+  readonly transform?: (object: T) => T;
   readonly pageSize?: number;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
@@ -267,7 +273,8 @@ export class Informer<T extends KubernetesObject> {
     let next: string | undefined;
     do {
       const page = await this.#options.source.list(next === undefined ? { limit: pageSize } : { limit: pageSize, continue: next }, signal);
-      items.push(...page.items);
+      const transform = this.#options.transform;
+      for (const item of page.items) items.push(transform === undefined ? item : transform(item));
       resourceVersion = page.resourceVersion;
       next = page.continue === undefined || page.continue === '' ? undefined : page.continue;
     } while (next !== undefined && !signal.aborted);
@@ -316,7 +323,7 @@ export class Informer<T extends KubernetesObject> {
     const resourceVersion = object.metadata?.resourceVersion;
     if (resourceVersion !== undefined && resourceVersion !== '') this.#resourceVersion = resourceVersion;
     if (type === 'BOOKMARK') return;
-    const typed = object as T;
+    const typed = this.#options.transform === undefined ? (object as T) : this.#options.transform(object as T);
     const key = objectKey(typed);
     if (type === 'DELETED') {
       const old = this.#cache.get(key);

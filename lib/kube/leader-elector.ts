@@ -10,7 +10,7 @@
 // - on stop, the leader releases the Lease as client-go does with ReleaseOnCancel (holder cleared,
 //   leaseDurationSeconds 1), so another replica takes over within one retry period.
 import type { V1Lease } from '@kubernetes/client-node';
-import { V1MicroTime } from '@kubernetes/client-node';
+import { MicroTime } from './micro-time.ts';
 import type { Logger } from 'winston';
 import { apiErrorMessage, isAlreadyExists, isConflict } from './api-errors.ts';
 import type { Clock } from './clock.ts';
@@ -203,8 +203,8 @@ export class LeaderElector {
               spec: {
                 holderIdentity: identity,
                 leaseDurationSeconds,
-                acquireTime: new V1MicroTime(now),
-                renewTime: new V1MicroTime(now),
+                acquireTime: new MicroTime(now),
+                renewTime: new MicroTime(now),
                 leaseTransitions: 0,
               },
             },
@@ -229,8 +229,8 @@ export class LeaderElector {
             ...spec,
             holderIdentity: identity,
             leaseDurationSeconds,
-            acquireTime: ours && spec.acquireTime !== undefined ? spec.acquireTime : new V1MicroTime(now),
-            renewTime: new V1MicroTime(now),
+            acquireTime: ours && spec.acquireTime !== undefined ? spec.acquireTime : new MicroTime(now),
+            renewTime: new MicroTime(now),
             leaseTransitions: (spec.leaseTransitions ?? 0) + (ours ? 0 : 1),
           },
         },
@@ -277,8 +277,8 @@ export class LeaderElector {
             ...observed.spec,
             holderIdentity: '',
             leaseDurationSeconds: 1,
-            acquireTime: new V1MicroTime(now),
-            renewTime: new V1MicroTime(now),
+            acquireTime: new MicroTime(now),
+            renewTime: new MicroTime(now),
             leaseTransitions: observed.spec?.leaseTransitions ?? 0,
           },
         },

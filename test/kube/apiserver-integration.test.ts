@@ -5,8 +5,8 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-nod
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { startApiServer } from '../../harness/apiserver/index.ts';
-import { createKubeClients, userAgentFor } from '../../lib/kube/client.ts';
-import type { KubeClients } from '../../lib/kube/client.ts';
+import { createKubeClient, userAgentFor } from '../../lib/kube/client.ts';
+import type { RestClient } from '../../lib/kube/rest-client.ts';
 import { systemClock } from '../../lib/kube/clock.ts';
 import { Informer } from '../../lib/kube/informer.ts';
 import { LeaderElector } from '../../lib/kube/leader-elector.ts';
@@ -35,7 +35,7 @@ void t.test('informer: lists, watches, survives dropped watches and a server res
   const core = other.makeApiClient(CoreV1Api);
   await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: pvc('before') });
 
-  const clients: KubeClients = createKubeClients({ kubeconfigPath: server.kubeconfigPath, userAgent: userAgentFor('9.9.9'), qps: 100, burst: 100 });
+  const clients: RestClient = createKubeClient({ kubeconfigPath: server.kubeconfigPath, userAgent: userAgentFor('9.9.9'), qps: 100, burst: 100 });
   const informer = new Informer<V1PersistentVolumeClaim>({
     name: 'persistentvolumeclaims',
     source: claimSource(clients),
@@ -73,8 +73,8 @@ void t.test('informer: lists, watches, survives dropped watches and a server res
 void t.test('leader election: one leader, hand-over on release, takeover after expiry', async (t) => {
   const server = await startApiServer();
   t.teardown(() => server.stop());
-  const make = (identity: string, record: string[]): { elector: LeaderElector; clients: KubeClients } => {
-    const clients = createKubeClients({ kubeconfigPath: server.kubeconfigPath, userAgent: userAgentFor(identity), qps: 100, burst: 100 });
+  const make = (identity: string, record: string[]): { elector: LeaderElector; clients: RestClient } => {
+    const clients = createKubeClient({ kubeconfigPath: server.kubeconfigPath, userAgent: userAgentFor(identity), qps: 100, burst: 100 });
     const elector = new LeaderElector({
       api: leaseApi(clients, 'default', 'example.com-nfs'),
       name: 'example.com-nfs',

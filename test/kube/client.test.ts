@@ -1,4 +1,5 @@
-// The gate every request passes: User-Agent, rate limit, abort - checked at a real HTTP server.
+// createKubeClient: a working client from a kubeconfig or the pod's service account, and a
+// ConfigError naming KUBECONFIG for anything unusable - checked at a real HTTP server.
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,33 +7,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Test } from 'tap';
-import { createKubeClients, userAgentFor } from '../../lib/kube/client.ts';
-import { claimSource } from '../../lib/kube/list-watch.ts';
 import { ConfigError } from '../../lib/config.ts';
+import { createKubeClient, userAgentFor } from '../../lib/kube/client.ts';
 
-async function fakeApiServer(t: Test): Promise<{ url: string; seen: { method: string; url: string; headers: IncomingHttpHeaders }[]; connections: () => number }> {
-  const seen: { method: string; url: string; headers: IncomingHttpHeaders }[] = [];
-  let connections = 0;
+async function fakeApiServer(t: Test): Promise<{ url: string; seen: { url: string; headers: IncomingHttpHeaders }[] }> {
+  const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
   const server = createServer((request, response) => {
-    seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    seen.push({ url: request.url ?? '', headers: request.headers });
     response.setHeader('content-type', 'application/json');
-    if ((request.url ?? '').includes('watch=true')) {
-      response.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'w', namespace: 'n', resourceVersion: '8' } } })}\n`);
-      response.end();
-      return;
-    }
-    if ((request.url ?? '').includes('/leases/slow')) return; // never answers
-    response.end(JSON.stringify({ kind: 'PersistentVolumeClaimList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [] }));
-  });
-  server.on('connection', () => {
-    connections += 1;
+    response.end(JSON.stringify({ kind: 'PersistentVolumeList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     server.closeAllConnections();
     server.close();
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
 function kubeconfig(dir: string, url: string): string {
@@ -44,57 +34,29 @@ function kubeconfig(dir: string, url: string): string {
   return path;
 }
 
-void t.test('User-Agent and credentials on REST calls and watches; response callback', async (t) => {
+void t.test('from KUBECONFIG: our User-Agent and the user token on every request', async (t) => {
   const server = await fakeApiServer(t);
-  const responses: string[] = [];
-  const clients = createKubeClients({
-    kubeconfigPath: kubeconfig(t.testdir(), server.url),
-    userAgent: userAgentFor('1.2.3'),
-    qps: 100,
-    burst: 100,
-    onResponse: (verb, resource, code) => responses.push(`${verb} ${resource} ${code}`),
-  });
-  await clients.core.listPersistentVolumeClaimForAllNamespaces({ limit: 10 });
-  const source = claimSource(clients);
-  const events: string[] = [];
-  await source.watch('7', (type) => events.push(type), new AbortController().signal);
-  t.same(events, ['ADDED']);
-  t.equal(server.seen.length, 2);
-  for (const request of server.seen) {
-    t.equal(request.headers['user-agent'], 'nfs-provisioner-ts/1.2.3', `${request.url}: our User-Agent`);
-    t.equal(request.headers['authorization'], 'Bearer secret');
-  }
-  t.same(responses, ['list persistentvolumeclaims 200'], 'watches are not REST responses');
+  const client = createKubeClient({ kubeconfigPath: kubeconfig(t.testdir(), server.url), userAgent: userAgentFor('1.2.3'), qps: 100, burst: 100 });
+  t.teardown(() => client.close());
+  await client.request({ method: 'GET', path: '/api/v1/persistentvolumes' });
+  t.match(server.seen, [{ url: '/api/v1/persistentvolumes', headers: { 'user-agent': 'nfs-provisioner-ts/1.2.3', authorization: 'Bearer secret' } }]);
 });
 
-void t.test('the rate limit holds requests beyond the burst', async (t) => {
-  const server = await fakeApiServer(t);
-  const clients = createKubeClients({ kubeconfigPath: kubeconfig(t.testdir(), server.url), userAgent: 'x/1', qps: 2, burst: 2 });
-  const started = Date.now();
-  await Promise.all([0, 1, 2].map(() => clients.core.listPersistentVolume()));
-  t.ok(Date.now() - started >= 400, 'the third request waited for a token (2 qps)');
-  t.equal(server.seen.length, 3);
+void t.test('in-cluster: KUBERNETES_SERVICE_HOST/PORT and the service account token file', (t) => {
+  const dir = t.testdir({ token: 'sa-token\n', 'ca.crt': 'not used over http' });
+  const client = createKubeClient({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: dir, userAgent: 'x/1', qps: 1, burst: 1 });
+  t.teardown(() => client.close());
+  t.equal(client.server, 'https://10.0.0.1/', 'https to the service address (443 is https\'s default port)');
+  t.end();
 });
 
-void t.test('requests share one connection pool (client-node alone opens a connection per request with any TLS option)', async (t) => {
-  const server = await fakeApiServer(t);
-  const clients = createKubeClients({ kubeconfigPath: kubeconfig(t.testdir(), server.url), userAgent: 'x/1', qps: 1000, burst: 1000 });
-  for (let i = 0; i < 20; i += 1) await clients.core.listPersistentVolume();
-  t.equal(server.seen.length, 20);
-  t.ok(server.connections() <= 2, `20 sequential requests used ${server.connections()} connection(s)`);
-});
-
-void t.test('runWithSignal aborts a request in flight', async (t) => {
-  const server = await fakeApiServer(t);
-  const clients = createKubeClients({ kubeconfigPath: kubeconfig(t.testdir(), server.url), userAgent: 'x/1', qps: 100, burst: 100 });
-  const controller = new AbortController();
-  const pending = clients.runWithSignal(controller.signal, () => clients.coordination.readNamespacedLease({ name: 'slow', namespace: 'n' }));
-  setTimeout(() => controller.abort(new Error('lost lease')), 50);
-  await t.rejects(pending);
-});
-
-void t.test('bad kubeconfig is a ConfigError naming KUBECONFIG', (t) => {
-  t.throws(() => createKubeClients({ kubeconfigPath: '/nonexistent/kubeconfig', userAgent: 'x', qps: 1, burst: 1 }), ConfigError);
-  t.throws(() => createKubeClients({ kubeconfigPath: '/nonexistent/kubeconfig', userAgent: 'x', qps: 1, burst: 1 }), { message: /^KUBECONFIG: / });
+void t.test('anything unusable is a ConfigError naming KUBECONFIG, with the reason', (t) => {
+  const make = (options: Parameters<typeof createKubeClient>[0]) => () => createKubeClient(options);
+  const base = { userAgent: 'x', qps: 1, burst: 1 };
+  t.throws(make({ ...base, kubeconfigPath: '/nonexistent/kubeconfig' }), ConfigError);
+  t.throws(make({ ...base, kubeconfigPath: '/nonexistent/kubeconfig' }), { message: /^KUBECONFIG: \/nonexistent\/kubeconfig: cannot read kubeconfig .*ENOENT/ });
+  const dir = t.testdir({ 'no-context': 'apiVersion: v1\nkind: Config\nclusters: []\n' });
+  t.throws(make({ ...base, kubeconfigPath: join(dir, 'no-context') }), { message: /^KUBECONFIG: .*has no current-context/ });
+  t.throws(make({ ...base, env: {} }), { message: /^KUBECONFIG: not set, and not running in a cluster/ });
   t.end();
 });

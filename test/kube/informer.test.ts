@@ -175,3 +175,26 @@ void t.test('stop ends the watch', async (t) => {
   await informer.stop();
   t.ok(source.lastWatch.signal.aborted);
 });
+
+void t.test('the transform applies to listed and watched objects before caching and handlers', async (t) => {
+  const source = new FakeSource();
+  const seen: (string | undefined)[] = [];
+  const informer = new Informer<Obj>({
+    name: 'configmaps',
+    source,
+    clock: new FakeClock(),
+    logger: memoryLogger().logger,
+    resyncPeriodMs: 0,
+    transform: (o) => ({ ...o, data: { slim: 'yes' } }),
+  });
+  informer.addHandlers({ add: (o) => seen.push(o.data?.['slim']), update: (_old, o) => seen.push(o.data?.['slim']) });
+  t.teardown(() => informer.stop());
+  source.pages = [{ items: [obj('a', '3')], resourceVersion: '10' }];
+  informer.start();
+  await informer.waitForSync();
+  await flush();
+  source.lastWatch.emit('MODIFIED', obj('a', '11'));
+  source.lastWatch.emit('ADDED', obj('b', '12'));
+  t.same(seen, ['yes', 'yes', 'yes'], 'handlers get the transformed objects');
+  t.same(informer.list().map((o) => o.data), [{ slim: 'yes' }, { slim: 'yes' }], 'the cache holds them');
+});
