@@ -36,4 +36,6 @@ EXPOSE 8080
 # Node runs as PID 1 directly: main.ts handles SIGTERM/SIGINT itself (stop, release the Lease,
 # exit 0) and spawns no child processes, so no init process is needed. No HEALTHCHECK: the
 # Kubernetes probes on /healthz and /readyz do that job.
-ENTRYPOINT ["node", "dist/main.js"]
+# --max-semi-space-size=2: V8's young generation otherwise grows to 16 MiB semi-spaces; 2 MiB keeps
+# RSS with 10 000 PVs cached near 145 MiB instead of 215 MiB (npm run bench, scale scenario).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/main.js"]

@@ -7,8 +7,10 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
-  /** Undefined: ours (`node lib/main.ts`). */
+  /** Undefined: ours (compiled to dist/main.js, as in the image; lib/main.ts with `source`). */
   provisionerCmd?: string;
+  /** Run ours from lib/main.ts through Node's type stripping instead of compiling it first. */
+  source: boolean;
   /** Label for the `provisioner` field; default 'ours' or the command. */
   label?: string;
   /** Bind the export at this path inside a private mount namespace (needs root). */
@@ -52,7 +54,10 @@ Scenarios (--scenario, repeatable; default: all, in this order):
              creates --claims PVs directly: the ceiling the API server allows
 
 Flags:
-  --provisioner-cmd 'CMD'  run CMD (through bash) instead of ours (node lib/main.ts). It gets the
+  --source                 run ours from lib/main.ts through Node's type stripping, as the tests do
+                           (about 30 MiB more RSS); by default the bench first compiles lib/ to
+                           dist/ (npm run build) and runs dist/main.js, as the image does
+  --provisioner-cmd 'CMD'  run CMD (through bash) instead of ours. It gets the
                            environment KUBECONFIG, PROVISIONER_NAME, NFS_SERVER (127.0.0.1),
                            NFS_PATH, NFS_MOUNT_PATH and EXPORT_DIR (both the export directory),
                            ENABLE_LEADER_ELECTION, POD_NAME, HTTP_LISTEN; use "$EXPORT_DIR" in CMD
@@ -110,6 +115,7 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       'steady-seconds': { type: 'string' },
       'timeout-seconds': { type: 'string' },
       out: { type: 'string' },
+      source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -128,6 +134,7 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
   }
   const cmd = values['provisioner-cmd'];
   if (cmd !== undefined && cmd.trim() === '') throw new Error('--provisioner-cmd: empty command');
+  if (cmd !== undefined && values.source) throw new Error('--source: only for ours, not with --provisioner-cmd');
   const mountAt = values['mount-at'];
   if (mountAt !== undefined) {
     if (cmd === undefined) throw new Error('--mount-at: only with --provisioner-cmd');
@@ -141,6 +148,7 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       ...(cmd !== undefined ? { provisionerCmd: cmd } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
       ...(mountAt !== undefined ? { mountAt } : {}),
+      source: values.source,
       env,
       claims: positiveInt('--claims', values.claims, 1000),
       ...(apiCostClaims !== undefined ? { apiCostClaims: positiveInt('--api-cost-claims', apiCostClaims, 1) } : {}),

@@ -11,6 +11,7 @@ import { runHandOver } from './scenarios/hand-over.ts';
 import { runLimit } from './scenarios/limit.ts';
 import { runReclaim } from './scenarios/reclaim.ts';
 import { runScale } from './scenarios/scale.ts';
+import { buildOurs } from './build-ours.ts';
 import { subjectSpec } from './subject.ts';
 import type { SubjectSpec } from './subject.ts';
 
@@ -44,7 +45,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const o = parsed.options;
-  const spec = subjectSpec(o);
+  let main: string | undefined;
+  if (o.provisionerCmd === undefined && !o.source && o.scenarios.some((n) => n !== 'limit')) {
+    say('bench: compiling lib/ to dist/ (npm run build), to run ours as the image does');
+    main = buildOurs();
+  }
+  const spec = subjectSpec(o, main);
   if (o.mountAt !== undefined && process.getuid?.() !== 0) {
     say('bench: --mount-at needs root (unshare --mount and mount --bind)');
     return 2;

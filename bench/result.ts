@@ -45,6 +45,12 @@ export interface ScenarioResult {
   handoverSeconds?: { sigterm: number | null; kill9: number | null };
   /** Client-side request latency (limit). */
   requestLatencyMs?: Percentiles | null;
+  /**
+   * limit: the same claims as a burst, each answered at once by the bare client with a pre-bound
+   * PV (a provisioner that costs nothing); seconds until all are Bound. The ceiling a burst's
+   * all-Bound time can approach on this harness, binder included.
+   */
+  boundCeiling?: { seconds: number | null; claimsPerSecond: number | null };
   userAgents?: string[];
   notes: string[];
 }
@@ -81,6 +87,7 @@ function extraColumn(r: ScenarioResult): string {
   if (r.rssIdleMiB !== undefined) parts.push(`idle ${fmt(r.rssIdleMiB)}MiB`);
   if (r.handoverSeconds) parts.push(`SIGTERM ${fmt(r.handoverSeconds.sigterm, 2)}s kill-9 ${fmt(r.handoverSeconds.kill9, 2)}s`);
   if (r.requestLatencyMs) parts.push(`req p50 ${fmt(r.requestLatencyMs.p50)}ms`);
+  if (r.boundCeiling) parts.push(`all Bound with a free provisioner ${fmt(r.boundCeiling.seconds, 2)}s`);
   if (r.timedOut) parts.push('TIMED OUT');
   return parts.join(', ');
 }

@@ -1,4 +1,4 @@
-// The provisioner under test: ours (node lib/main.ts) or any command, started by the harness's
+// The provisioner under test: ours (node dist/main.js, or lib/main.ts with --source) or any command, started by the harness's
 // startProvisioner with the contract env, optionally inside a private mount namespace with the
 // export bind-mounted where the program expects it. Readiness that works for every program: it
 // provisions a probe claim.
@@ -14,16 +14,19 @@ import type { World } from './world.ts';
 export interface SubjectSpec {
   label: string;
   command?: string;
+  /** Ours: the entry point node runs (dist/main.js unless --source). */
+  main?: string;
   mountAt?: string;
   env: Record<string, string>;
 }
 
-export function subjectSpec(o: BenchOptions): SubjectSpec {
+export function subjectSpec(o: BenchOptions, main?: string): SubjectSpec {
   const base = o.provisionerCmd ?? 'ours';
   const envText = Object.entries(o.env).map(([k, v]) => `${k}=${v}`).join(' ');
   return {
     label: o.label ?? (envText ? `${base} (${envText})` : base),
     ...(o.provisionerCmd !== undefined ? { command: o.provisionerCmd } : {}),
+    ...(o.provisionerCmd === undefined && main !== undefined ? { main } : {}),
     ...(o.mountAt !== undefined ? { mountAt: o.mountAt } : {}),
     env: o.env,
   };
@@ -64,6 +67,7 @@ export async function startSubject(world: World, spec: SubjectSpec, opts: { lead
     ...(opts.podName !== undefined ? { podName: opts.podName } : {}),
     env,
     ...(command !== undefined ? { command } : {}),
+    ...(spec.main !== undefined ? { main: spec.main } : {}),
     maxLogLines: 2000,
   });
   const sampler = new GroupSampler(proc.pid, ticks);

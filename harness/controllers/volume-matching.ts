@@ -80,6 +80,10 @@ export function findBestMatch(
   const className = claimClassName(claim);
   let best: V1PersistentVolume | undefined;
   for (const pv of volumes) {
+    // Cheap rejections first (most volumes are bound to other claims); the outcome is the same as
+    // Kubernetes' order: such a volume is skipped by its claimRef check there too.
+    const ref = pv.spec?.claimRef;
+    if (ref ? !isVolumeBoundToClaim(pv, claim) : opts.delayBinding || pv.status?.phase !== 'Available') continue;
     if (capacityBytes(pv) < requested) continue;
     if (volumeModeMismatch(claim, pv)) continue;
     if (pv.metadata?.deletionTimestamp) continue;

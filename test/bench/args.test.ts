@@ -4,7 +4,7 @@ import { HELP, parseBenchArgs, SCENARIOS } from '../../bench/args.ts';
 void t.test('defaults: every scenario, ours, sizes that finish in minutes', (t) => {
   t.same(parseBenchArgs([]), {
     help: false,
-    options: { scenarios: [...SCENARIOS], env: {}, claims: 1000, pvs: 10_000, concurrency: 16, steadySeconds: 5, timeoutSeconds: 300 },
+    options: { scenarios: [...SCENARIOS], source: false, env: {}, claims: 1000, pvs: 10_000, concurrency: 16, steadySeconds: 5, timeoutSeconds: 300 },
   });
   t.end();
 });
@@ -26,6 +26,7 @@ void t.test('flags', (t) => {
       provisionerCmd: '/opt/nfs-subdir-external-provisioner',
       label: 'go',
       mountAt: '/persistentvolumes',
+      source: false,
       env: { KUBE_API_QPS: '5', X: 'a=b' },
       claims: 50,
       apiCostClaims: 7,
@@ -43,7 +44,8 @@ void t.test('--help documents every flag, scenario and the mount-namespace recip
   const parsed = parseBenchArgs(['--help']);
   t.equal(parsed.help, true);
   t.equal(parseBenchArgs(['-h']).help, true);
-  for (const word of ['--provisioner-cmd', '--mount-at', '--scenario', '--claims', '--pvs', '--out', '--env', '--concurrency', 'unshare --mount', 'EXPORT_DIR', ...SCENARIOS]) t.match(HELP, word);
+  t.same(parseBenchArgs(['--source']), { help: false, options: { ...(parseBenchArgs([]) as { options: object }).options, source: true } }, '--source');
+  for (const word of ['--source', 'dist/main.js', '--provisioner-cmd', '--mount-at', '--scenario', '--claims', '--pvs', '--out', '--env', '--concurrency', 'unshare --mount', 'EXPORT_DIR', ...SCENARIOS]) t.match(HELP, word);
   t.end();
 });
 
@@ -55,6 +57,7 @@ void t.test('bad flags are refused with the flag named', (t) => {
   t.throws(() => parseBenchArgs(['--mount-at', '/persistentvolumes']), /--mount-at: only with --provisioner-cmd/);
   t.throws(() => parseBenchArgs(['--provisioner-cmd', 'x', '--mount-at', 'rel']), /absolute/);
   t.throws(() => parseBenchArgs(['--provisioner-cmd', ' ']), /empty/);
+  t.throws(() => parseBenchArgs(['--provisioner-cmd', 'x', '--source']), /--source: only for ours/);
   t.throws(() => parseBenchArgs(['--bogus']), /bogus/);
   t.end();
 });

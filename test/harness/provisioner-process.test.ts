@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startProvisioner } from '../../harness/provisioner-process.ts';
+import { PROVISIONER_NODE_FLAGS, startProvisioner } from '../../harness/provisioner-process.ts';
 
 // Alive = exists and is not a zombie waiting to be reaped.
 const alive = (pid: number): boolean => {
@@ -107,4 +107,13 @@ void t.test('waitReady times out while /readyz says 503', async (t) => {
   t.teardown(() => p.kill());
   t.equal(p.httpUrl, `http://127.0.0.1:${port}`, 'an HTTP_LISTEN override is where readiness is probed');
   await t.rejects(p.waitReady(500), /not ready after 500 ms/);
+});
+
+void t.test('the harness runs the provisioner with the node flags of the image and of npm start', (t) => {
+  const root = new URL('../../', import.meta.url);
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/mu.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1];
+  t.same(JSON.parse(entrypoint ?? '[]'), ['node', ...PROVISIONER_NODE_FLAGS, 'dist/main.js'], 'Dockerfile ENTRYPOINT');
+  const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  t.equal(scripts['start'], ['node', ...PROVISIONER_NODE_FLAGS, 'dist/main.js'].join(' '), 'npm start');
+  t.end();
 });

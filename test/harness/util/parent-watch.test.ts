@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const PARENT_WATCH = fileURLToPath(new URL('../../../harness/util/parent-watch.ts', import.meta.url));
+const PARENT_WATCH = fileURLToPath(new URL('../../../harness/util/parent-watch.js', import.meta.url));
 
 const alive = (pid: number): boolean => {
   try {
