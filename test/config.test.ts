@@ -187,6 +187,7 @@ void t.test('main exits 2 with one line naming the problem', async (t) => {
     ['mount path missing', { ...BASE, NFS_MOUNT_PATH: join(dir, 'nope') }, [], new RegExp(`NFS_MOUNT_PATH: ${join(dir, 'nope')} does not exist`)],
     ['mount path a file', { ...BASE, NFS_MOUNT_PATH: join(dir, 'file') }, [], /NFS_MOUNT_PATH: .* is not a directory/],
     ['kubeconfig without cluster', { ...BASE, NFS_MOUNT_PATH: dir, KUBECONFIG: kubeconfig, HTTP_LISTEN: '127.0.0.1:0' }, [], /KUBECONFIG/],
+    ['no kubeconfig, not in a pod', { ...BASE, NFS_MOUNT_PATH: dir, HTTP_LISTEN: '127.0.0.1:0' }, [], /KUBECONFIG: not set, and not running in a cluster/],
   ];
   await Promise.all(
     cases.map(async ([name, env, args, message]) => {

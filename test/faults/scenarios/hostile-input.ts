@@ -189,12 +189,13 @@ async function brokenExport(ctx: ScenarioContext, kind: 'read-only' | 'full'): P
       await world.deleteClaim('broken', 'before');
       await checkRefusals(world, p, [{ namespace: 'broken', name: 'during', mentions: kind === 'read-only' ? ['read-only', 'EROFS'] : ['space', 'ENOSPC'] }], 20_000);
       if (kind === 'read-only') {
-        // Reclaim of the archived volume cannot work either: VolumeFailedDelete on the PV (or it waits).
-        await sleep(3000);
+        // Reclaim of the archived volume cannot work either: a VolumeFailedDelete event on the PV
+        // (cluster-scoped objects' events live in "default", as Kubernetes puts them).
         const pvName = world.ourVolumes().find((pv) => (pv as { spec?: { claimRef?: { name?: string } } }).spec?.claimRef?.name === 'before')?.metadata.name;
-        if (pvName !== undefined && !eventsFor(world, '', 'PersistentVolume', pvName).some((e) => e.reason === 'VolumeFailedDelete')) {
-          world.notes.push(`no VolumeFailedDelete event on ${pvName} after 3 s on a read-only export`);
-        }
+        const failedDelete = (): boolean => pvName !== undefined && eventsFor(world, 'default', 'PersistentVolume', pvName).some((e) => e.reason === 'VolumeFailedDelete' && e.type === 'Warning');
+        const deadline = Date.now() + 10_000;
+        while (!failedDelete() && Date.now() < deadline) await sleep(200);
+        if (!failedDelete()) world.violation(`read-only export: no VolumeFailedDelete event on the released PV ${pvName ?? '(not found)'} within 10 s`);
       }
       alive(world, p, kind);
       if (kind === 'read-only') remount(world.exportDir, 'rw');
