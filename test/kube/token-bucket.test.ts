@@ -37,3 +37,22 @@ void t.test('abort leaves the line', async (t) => {
   await t.rejects(waiting, { message: 'stop' });
   t.equal(bucket.waiting, 0);
 });
+
+void t.test('low priority never spends the lower half of the burst', async (t) => {
+  const clock = new FakeClock();
+  const bucket = new TokenBucket(10, 10, clock);
+  let events = 0;
+  for (let i = 0; i < 10; i++) void bucket.take(undefined, true).then(() => events++);
+  await flush();
+  t.equal(events, 5, 'events take the upper half at once, then wait');
+  let pvs = 0;
+  for (let i = 0; i < 5; i++) void bucket.take().then(() => pvs++);
+  await flush();
+  t.equal(pvs, 5, 'PV creates arriving later still find the reserved half');
+  await clock.advance(500);
+  t.equal(events, 5, 'events wait until the bucket is above the reserve again');
+  await clock.advance(100);
+  t.equal(events, 6, 'one token above the reserve: one event');
+  await clock.advance(400);
+  t.equal(events, 10, 'then they go at the refill rate');
+});
