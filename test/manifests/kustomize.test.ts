@@ -106,7 +106,7 @@ void t.test('the Deployment is operable', (t) => {
   t.same(c.ports, [{ name: 'http-metrics', containerPort: 8080, protocol: 'TCP' }], 'metrics port = HTTP_LISTEN default');
   t.match(c.livenessProbe?.httpGet, { path: '/healthz', port: 'http-metrics' });
   t.match(c.readinessProbe?.httpGet, { path: '/readyz', port: 'http-metrics' });
-  t.same(c.resources, { requests: { cpu: '20m', memory: '192Mi' }, limits: { memory: '512Mi' } });
+  t.same(c.resources, { requests: { cpu: '20m', memory: '160Mi' }, limits: { memory: '512Mi' } });
   t.equal(d.spec?.replicas, 2);
   t.same(d.spec?.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     'a standby stays ready throughout a rollout');
