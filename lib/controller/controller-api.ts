@@ -1,5 +1,5 @@
 // The API writes the controller makes; everything it reads comes from informer caches.
-// lib/kube/controller-api.ts implements it on client-node; tests use a fake.
+// lib/kube/controller-api.ts implements it on the REST client; tests use a fake.
 import type { CoreV1Event, V1PersistentVolume } from '@kubernetes/client-node';
 
 export interface ControllerApi {

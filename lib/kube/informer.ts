@@ -21,7 +21,7 @@ export interface ListPage<T> {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
-/** The two API calls an informer needs; lib/kube/list-watch.ts makes them from client-node. */
+/** The two API calls an informer needs; lib/kube/list-watch.ts makes them on the REST client. */
 export interface ListWatchSource<T> {
   list(options: { limit: number; continue?: string }, signal: AbortSignal): Promise<ListPage<T>>;
   /**
@@ -215,7 +215,7 @@ export class Informer<T extends KubernetesObject> {
           continue;
         }
         if (isAbortError(error) && !signal.aborted) {
-          // client-node's watch inactivity timeout: a quiet watch, not a failure.
+          // The watch's idle bound (RequestTimeoutError) ran out: a quiet connection, not a failure.
           this.#options.onRestart?.('watch', error);
           continue;
         }

@@ -140,7 +140,7 @@ export class RestClient {
     const info = requestInfo(r.method, url.href);
     const body = r.body === undefined ? undefined : JSON.stringify(r.body);
     await this.limiter.take(r.signal, r.lowPriority === true);
-    const headers = await this.#headers(body === undefined ? undefined : (r.contentType ?? 'application/json'), body);
+    const headers = await this.#headers(body, r.contentType);
     let response: IncomingMessage;
     try {
       response = await this.#open(r.method, url, headers, body, r.signal, this.#requestTimeoutMs);
@@ -168,25 +168,27 @@ export class RestClient {
   async watch(path: string, query: Query, onEvent: WatchHandler, signal: AbortSignal, idleTimeoutMs: number): Promise<void> {
     const url = this.#url(path, { ...query, watch: true });
     await this.limiter.take(signal);
-    const response = await this.#open('GET', url, await this.#headers(undefined, undefined), undefined, signal, idleTimeoutMs);
+    const response = await this.#open('GET', url, await this.#headers(undefined), undefined, signal, idleTimeoutMs);
     const code = response.statusCode ?? 0;
     if (code !== 200) throw statusError(code, await readBody(response), `watch ${path}`);
     response.setEncoding('utf8');
+    const deliver = (line: string): void => {
+      if (line === '' || signal.aborted) return;
+      const event = JSON.parse(line) as { type?: unknown; object?: unknown };
+      onEvent(typeof event.type === 'string' ? event.type : '', event.object);
+    };
     let pending = '';
     try {
       for await (const chunk of response) {
         pending += chunk as string;
         let newline = pending.indexOf('\n');
         while (newline >= 0) {
-          const line = pending.slice(0, newline).trim();
+          deliver(pending.slice(0, newline).trim());
           pending = pending.slice(newline + 1);
-          if (line !== '' && !signal.aborted) {
-            const event = JSON.parse(line) as { type?: unknown; object?: unknown };
-            onEvent(typeof event.type === 'string' ? event.type : '', event.object);
-          }
           newline = pending.indexOf('\n');
         }
       }
+      deliver(pending.trim());
     } catch (error: unknown) {
       response.destroy();
       throw signal.aborted ? abortReason(signal) : error;
@@ -209,14 +211,14 @@ export class RestClient {
     return url;
   }
 
-  async #headers(contentType: string | undefined, body: string | undefined): Promise<OutgoingHttpHeaders> {
+  async #headers(body: string | undefined, contentType = 'application/json'): Promise<OutgoingHttpHeaders> {
     const authorization = await this.#authorization();
     return {
       Accept: 'application/json',
       'User-Agent': this.userAgent,
       ...this.#target.impersonation,
       ...(authorization === undefined ? {} : { Authorization: authorization }),
-      ...(contentType === undefined || body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }),
+      ...(body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }),
     };
   }
 
