@@ -16,13 +16,13 @@ const MAIN = fileURLToPath(new URL('../lib/main.ts', import.meta.url));
 const PARENT_WATCH = fileURLToPath(new URL('./util/parent-watch.js', import.meta.url));
 
 /**
- * The V8 flags the image runs the provisioner with (Dockerfile ENTRYPOINT, npm start), so tests,
- * the sandbox and the bench measure the same process: a 2 MiB young generation (V8's default
- * grows to 16 MiB semi-spaces) keeps a provisioner with 10 000 PVs cached near 145 MiB instead of
- * 215 MiB, at no measured cost in throughput. test/harness/provisioner-process.test.ts checks
- * that the three agree.
+ * The node flags the image runs the provisioner with (Dockerfile ENTRYPOINT, npm start), so tests,
+ * the sandbox and the bench run the same process: source-mapped stack traces, and a 2 MiB young
+ * generation (V8's default grows to 16 MiB semi-spaces), which keeps a provisioner with 10 000 PVs
+ * cached near 125 MiB instead of ~190 MiB at no measured cost in throughput.
+ * test/harness/provisioner-process.test.ts checks that the three agree.
  */
-export const PROVISIONER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const PROVISIONER_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2'];
 
 export interface StartProvisionerOptions {
   kubeconfigPath: string;
