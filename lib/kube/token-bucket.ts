@@ -80,7 +80,7 @@ export class TokenBucket {
         const firstLow = this.#waiters.findIndex((w) => w.low);
         this.#waiters.splice(firstLow < 0 ? this.#waiters.length : firstLow, 0, waiter);
         // A new head needs fewer tokens than the low-priority one the timer was set for.
-        if (firstLow === 0) this.#reschedule();
+        if (firstLow === 0) this.#cancelTimerForHead();
       }
       this.#schedule();
     });
@@ -91,7 +91,7 @@ export class TokenBucket {
     return lowPriority ? 1 + this.#reserve : 1;
   }
 
-  #reschedule(): void {
+  #cancelTimerForHead(): void {
     this.#cancelTimer?.();
     this.#cancelTimer = undefined;
   }
