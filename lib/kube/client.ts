@@ -29,7 +29,7 @@ export interface KubeClientOptions {
 export function loadKubeTarget(options: Pick<KubeClientOptions, 'kubeconfigPath' | 'env' | 'serviceAccountDir'>): KubeTarget {
   try {
     if (options.kubeconfigPath !== undefined) return kubeTargetFromFile(options.kubeconfigPath);
-    return inClusterTarget(options.env ?? {}, ...(options.serviceAccountDir === undefined ? [] : [options.serviceAccountDir]));
+    return inClusterTarget(options.env ?? {}, options.serviceAccountDir);
   } catch (error: unknown) {
     if (!(error instanceof KubeconfigError)) throw error;
     const where = options.kubeconfigPath === undefined ? '' : `${options.kubeconfigPath}: `;
