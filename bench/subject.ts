@@ -14,7 +14,7 @@ import type { World } from './world.ts';
 export interface SubjectSpec {
   label: string;
   command?: string;
-  /** Ours: the entry point node runs (dist/main.js unless --source). */
+  /** Ours: the entry point node runs (dist/main.js unless --source; main.ts builds it only for ours). */
   main?: string;
   mountAt?: string;
   env: Record<string, string>;
@@ -26,7 +26,7 @@ export function subjectSpec(o: BenchOptions, main?: string): SubjectSpec {
   return {
     label: o.label ?? (envText ? `${base} (${envText})` : base),
     ...(o.provisionerCmd !== undefined ? { command: o.provisionerCmd } : {}),
-    ...(o.provisionerCmd === undefined && main !== undefined ? { main } : {}),
+    ...(main !== undefined ? { main } : {}),
     ...(o.mountAt !== undefined ? { mountAt: o.mountAt } : {}),
     env: o.env,
   };

@@ -88,9 +88,8 @@ export function findBestMatch(
     if (volumeModeMismatch(claim, pv)) continue;
     if (pv.metadata?.deletionTimestamp) continue;
     if (!accessModesSatisfied(claim, pv)) continue;
-    if (isVolumeBoundToClaim(pv, claim)) return pv;
-    if (opts.delayBinding) continue;
-    if (pv.status?.phase !== 'Available' || pv.spec?.claimRef) continue;
+    if (ref) return pv; // pre-bound to this claim (the first check let no other claimRef through)
+    // From here: Available volumes without a claimRef, and binding is not delayed.
     if (opts.reserved?.has(pv.metadata?.name ?? '')) continue;
     if (!selectorMatches(claim.spec?.selector, pv.metadata?.labels)) continue;
     if (volumeClassName(pv) !== className) continue;

@@ -30,7 +30,6 @@ function tokenFileSource(path: string, clock: Clock): AuthorizationSource {
 
 interface HeaderCarrier {
   headers?: Record<string, unknown>;
-  auth?: string;
 }
 
 function delegatedSource(kubeconfigPath: string): AuthorizationSource {

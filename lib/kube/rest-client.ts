@@ -142,14 +142,9 @@ export class RestClient {
     await this.limiter.take(r.signal, r.lowPriority === true);
     const headers = await this.#headers(body, r.contentType);
     let response: IncomingMessage;
-    try {
-      response = await this.#open(r.method, url, headers, body, r.signal, this.#requestTimeoutMs);
-    } catch (error: unknown) {
-      this.#onResponse?.(info.verb, info.resource, 'error');
-      throw error;
-    }
     let text: string;
     try {
+      response = await this.#open(r.method, url, headers, body, r.signal, this.#requestTimeoutMs);
       text = await readBody(response);
     } catch (error: unknown) {
       this.#onResponse?.(info.verb, info.resource, 'error');
