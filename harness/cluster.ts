@@ -1,10 +1,22 @@
-// A local Kubernetes for tests, the benchmark and the sandbox: the API server plus the
-// control-plane stand-ins (PV binder, protection finalizers, default class, StatefulSet claims),
-// which talk to it over HTTP like kube-controller-manager does.
+// The Kubernetes a test, the bench or the sandbox runs against, one of two kinds:
+// - 'real': kube-apiserver, etcd and kube-controller-manager built from their Go modules
+//   (harness/control-plane/, `npm run control-plane:build`), with RBAC enforced;
+// - 'local': harness/apiserver and the control-plane stand-ins in harness/controllers (no Go
+//   needed; the sandbox's embedded default and the fast tests' double).
+// Both install the RBAC the manifests ship; on the real one the provisioner runs with a token of
+// its ServiceAccount, so every run proves that RBAC. harness/cluster-choice.ts says which kind a
+// test gets.
 import { startApiServer } from './apiserver/index.ts';
-import type { ApiServer } from './apiserver/index.ts';
+import type { ApiServer, RequestLog } from './apiserver/index.ts';
+import { startControlPlane } from './control-plane/control-plane.ts';
+import type { ControlPlane, ControlPlaneOptions } from './control-plane/control-plane.ts';
+import { installShippedRbac, PROVISIONER_NAMESPACE, PROVISIONER_SERVICE_ACCOUNT } from './control-plane/shipped-rbac.ts';
+import type { AdminPost } from './control-plane/shipped-rbac.ts';
 import { startControllers } from './controllers/index.ts';
 import type { ControllerLog, ControllerSelection, RunningControllers } from './controllers/index.ts';
+import { adminPost } from './apiserver/admin-post.ts';
+
+export type ClusterKind = 'local' | 'real';
 
 export interface ClusterControllerOptions extends ControllerSelection {
   /** Full re-examination period of every controller; default 15 s. */
@@ -13,24 +25,82 @@ export interface ClusterControllerOptions extends ControllerSelection {
 }
 
 export interface StartClusterOptions {
+  /** Default 'local'. */
+  kind?: ClusterKind;
+  /** local: the API server's port (default a free one). */
   port?: number;
+  /** local: watch events kept per resource. */
   historySize?: number;
+  /** Where to write the admin kubeconfig. */
   kubeconfigPath?: string;
-  /** true (default): every stand-in; false: none; an object picks some (unnamed ones stay on). */
+  /** local: true (default) every stand-in; false none; an object picks some. */
   controllers?: boolean | ClusterControllerOptions;
+  /** real: how the control plane runs (its directory, binder period, controller manager on or off). */
+  controlPlane?: Omit<ControlPlaneOptions, 'kubeconfigPath'>;
+  /** Install the shipped RBAC (namespace nfs-provisioner, its ServiceAccount and roles); default: on the real control plane only. */
+  installRbac?: boolean;
+}
+
+/** Where and as whom the provisioner runs, as the Deployment's pod would. */
+export interface ProvisionerIdentity {
+  /** real: a kubeconfig with the provisioner's ServiceAccount token; local: the admin kubeconfig. */
+  kubeconfigPath: string;
+  /** POD_NAMESPACE: the Deployment's namespace, where the shipped Role lets it hold its Lease. */
+  namespace: string;
 }
 
 export interface Cluster {
-  apiServer: ApiServer;
+  kind: ClusterKind;
+  /** The admin's kubeconfig (everything allowed). */
   kubeconfigPath: string;
   url: string;
-  /** Absent when started with controllers: false. */
+  /** Every request the API server answered (the real one: from its audit log). */
+  requests: RequestLog;
+  /** local only: the harness API server (faults, restart, direct store access). */
+  apiServer?: ApiServer;
+  /** local only, absent with controllers: false. */
   controllers?: RunningControllers;
+  /** real only. */
+  controlPlane?: ControlPlane;
+  provisionerIdentity(): Promise<ProvisionerIdentity>;
   /** Stops the controllers, then the API server. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 export async function startCluster(opts: StartClusterOptions = {}): Promise<Cluster> {
+  return (opts.kind ?? 'local') === 'real' ? startRealCluster(opts) : startLocalCluster(opts);
+}
+
+async function startRealCluster(opts: StartClusterOptions): Promise<Cluster> {
+  const controlPlane = await startControlPlane({
+    ...opts.controlPlane,
+    ...(opts.kubeconfigPath !== undefined ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+  });
+  const post: AdminPost = (path, body) => controlPlane.adminCall('POST', path, body);
+  try {
+    if (opts.installRbac ?? true) await installShippedRbac(post);
+  } catch (error: unknown) {
+    await controlPlane.stop();
+    throw error;
+  }
+  let identity: Promise<ProvisionerIdentity> | undefined;
+  return {
+    kind: 'real',
+    kubeconfigPath: controlPlane.kubeconfigPath,
+    url: controlPlane.url,
+    requests: controlPlane.requests,
+    controlPlane,
+    provisionerIdentity() {
+      identity ??= controlPlane
+        .serviceAccountKubeconfig(PROVISIONER_NAMESPACE, PROVISIONER_SERVICE_ACCOUNT)
+        .then((kubeconfigPath) => ({ kubeconfigPath, namespace: PROVISIONER_NAMESPACE }));
+      return identity;
+    },
+    stop: () => controlPlane.stop(),
+  };
+}
+
+async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
   const apiServer = await startApiServer({
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.historySize !== undefined ? { historySize: opts.historySize } : {}),
@@ -38,26 +108,31 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   });
   let controllers: RunningControllers | undefined;
   const wanted = opts.controllers ?? true;
-  if (wanted !== false) {
-    const { resyncMs, log, ...enable } = wanted === true ? {} : wanted;
-    try {
+  try {
+    if (opts.installRbac === true) await installShippedRbac((path, body) => adminPost(apiServer.url, path, body));
+    if (wanted !== false) {
+      const { resyncMs, log, ...enable } = wanted === true ? {} : wanted;
       controllers = await startControllers({
         kubeconfigPath: apiServer.kubeconfigPath,
         enable,
         ...(resyncMs !== undefined ? { resyncMs } : {}),
         ...(log ? { log } : {}),
       });
-    } catch (err: unknown) {
-      await apiServer.stop();
-      throw err;
     }
+  } catch (err: unknown) {
+    await apiServer.stop();
+    throw err;
   }
   let stopping: Promise<void> | undefined;
   return {
+    kind: 'local',
     apiServer,
     kubeconfigPath: apiServer.kubeconfigPath,
     url: apiServer.url,
+    requests: apiServer.requests,
     ...(controllers ? { controllers } : {}),
+    // The harness enforces no RBAC: the admin kubeconfig, and the namespace provisioners ran in before.
+    provisionerIdentity: () => Promise.resolve({ kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' }),
     stop() {
       stopping ??= (async () => {
         controllers?.stop();
@@ -66,4 +141,10 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
       return stopping;
     },
   };
+}
+
+/** The harness API server of a local cluster; throws on a real one (for tests of harness-only features). */
+export function localApiServer(cluster: Cluster): ApiServer {
+  if (cluster.apiServer === undefined) throw new Error('this needs the local harness API server (fault injection, restart or its store)');
+  return cluster.apiServer;
 }
