@@ -145,7 +145,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--kubeconfig=${kcmKubeconfig}`,
         `--controllers=${CONTROLLERS.join(',')}`,
         '--leader-elect=false',
-        '--use-service-account-credentials=false',
+        // Each controller as its own ServiceAccount with its bootstrap role, as kubeadm runs it
+        // (system:kube-controller-manager itself may do little more than mint their tokens).
+        '--use-service-account-credentials=true',
         `--service-account-private-key-file=${pki.serviceAccountKey}`,
         `--root-ca-file=${pki.caCert}`,
         '--bind-address=127.0.0.1',
