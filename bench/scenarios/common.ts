@@ -52,7 +52,7 @@ export function latencyFigures(world: World, claimNames: readonly string[]): { t
 }
 
 export function provisionerRequests(world: World, fromMs: number, toMs: number): RequestSummary {
-  return summarize(world.cluster.apiServer.requests.entries(), fromMs, toMs);
+  return summarize(world.cluster.requests.entries(), fromMs, toMs);
 }
 
 export function applyRequestFigures(r: ScenarioResult, s: RequestSummary, claims: number): void {

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { DIRECTORY_ANNOTATION, PROVISIONED_BY, setupE2E } from './helpers/e2e.ts';
 import type { E2E } from './helpers/e2e.ts';
 
@@ -47,6 +48,7 @@ async function goVolume(e2e: E2E, claimName: string, className: string, goNfsPat
 
 for (const nfsPath of ['/ifs/kubernetes', '/ifs/kubernetes/']) {
   void t.test(`Go-project PVs are reclaimed correctly with NFS_PATH "${nfsPath}"`, async (t) => {
+    if (!requireClusterOrSkip(t)) return;
     const e2e = await setupE2E(t, { provisionerName: 'fuseim.pri/ifs' });
     const { exportDir } = e2e;
     await Promise.all([

@@ -2,16 +2,19 @@
 // says 503 (naming what is not synced) until they have, then 200; /metrics exposes the provision
 // and delete counters and they count what happened.
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
+import { localApiServer } from '../../harness/cluster.ts';
 import { PROVISIONER_UA, eventually, setupE2E } from './helpers/e2e.ts';
 import { fetchMetrics, sampleValue } from './helpers/metrics.ts';
 
 void t.test('health, readiness and metrics', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t);
   const { cluster } = e2e;
   await e2e.createClass('nfs');
 
   // The provisioner's list of StorageClasses hangs: its caches cannot sync.
-  const release = cluster.apiServer.faults.add({ verbs: ['list'], resources: ['storageclasses'], userAgent: PROVISIONER_UA, hang: true });
+  const release = localApiServer(cluster).faults.add({ verbs: ['list'], resources: ['storageclasses'], userAgent: PROVISIONER_UA, hang: true });
   const provisioner = await e2e.provisioner({}, false);
   const get = async (path: string): Promise<{ status: number; body: string; type: string }> => {
     const res = await fetch(`${provisioner.httpUrl}${path}`, { signal: AbortSignal.timeout(2000) });

@@ -8,6 +8,7 @@
 import { existsSync, lstatSync, realpathSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import type { Test } from 'tap';
 import { DIRECTORY_ANNOTATION, eventually, setupE2E } from './helpers/e2e.ts';
 import type { ClaimSpecOptions, E2E } from './helpers/e2e.ts';
@@ -45,6 +46,7 @@ function assertConfined(t: Test, e2e: E2E, directory: string): void {
 }
 
 void t.test('hostile input never leaves the export and never crashes the provisioner', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t);
   const { core, exportDir, sentinelDir } = e2e;
   const provisioner = await e2e.provisioner();

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { requireNfsOrSkip } from '../../harness/nfs/index.ts';
 import { ON_DELETE_ANNOTATION, startNfsWorld } from './nfs-helpers/nfs-world.ts';
@@ -32,6 +33,7 @@ const cases: Case[] = [
 ];
 
 void t.test('provisioned PVs through NFS, then reclaimed as the class says', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   if (!requireNfsOrSkip(t)) return;
   const world = await startNfsWorld(t);
 
@@ -130,6 +132,7 @@ void t.test('provisioned PVs through NFS, then reclaimed as the class says', asy
 // (where the Go project's delete broke): the PVs must still name working NFS paths, and reclaim
 // must archive at that path.
 void t.test('NFS_PATH a subdirectory of the export, with a trailing slash', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   if (!requireNfsOrSkip(t)) return;
   const world = await startNfsWorld(t, { exportFixture: { k8s: {} }, mountSubdir: 'k8s', nfsPath: '/export/k8s/' });
   await world.createClass('nfs-sub');

@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { requireNfsOrSkip } from '../../harness/nfs/index.ts';
 import { startNfsWorld } from './nfs-helpers/nfs-world.ts';
 import { checkRoundTrip, diskPathOf, mountVolume } from './nfs-helpers/volume-access.ts';
@@ -14,6 +15,7 @@ const STRANGER = { uid: 2000, gid: 2000 };
 const ANON = 65534; // what root becomes on a root_squash export
 
 void t.test('root_squash export: class uid/gid/mode vs the 0777 default', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   if (!requireNfsOrSkip(t)) return;
   const world = await startNfsWorld(t, { squash: 'root_squash' });
   await world.createClass('nfs-owned', { uid: '1000', gid: '1000', mode: '0770' });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { requireNfsOrSkip } from '../../harness/nfs/index.ts';
 import { kubectl } from '../manifests/kubectl.ts';
@@ -17,6 +18,7 @@ import { checkRoundTrip, diskPathOf, mountSource, mountVolume, nfsSourceOf, pare
 const seed = (file: string): string => fileURLToPath(new URL(`../fixtures/seed-002/${file}`, import.meta.url));
 
 void t.test('seed 002 on NFS: class, legacy-annotation claim, StatefulSet, default class', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   if (!requireNfsOrSkip(t)) return;
   const world = await startNfsWorld(t, { provisionerName: 'westos.org/nfs' });
   const kubeconfig = world.cluster.kubeconfigPath;

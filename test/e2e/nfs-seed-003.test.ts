@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { requireNfsOrSkip } from '../../harness/nfs/index.ts';
 import { startNfsWorld } from './nfs-helpers/nfs-world.ts';
@@ -24,6 +25,7 @@ async function readPv(world: NfsWorld): Promise<V1PersistentVolume> {
 }
 
 void t.test('seed 003: a static NFS PV with Retain keeps its data across claims', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   if (!requireNfsOrSkip(t)) return;
   const world = await startNfsWorld(t, { exportFixture: { nfsdata: {} } });
   const controllers = world.cluster.controllers;

@@ -5,9 +5,11 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { DIRECTORY_ANNOTATION, setupE2E } from './helpers/e2e.ts';
 
 void t.test('nested pathPattern with NFS_PATH ending in /', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t);
   const { exportDir, core } = e2e;
   const provisioner = await e2e.provisioner({ nfsPath: '/srv/nfs/exports/' });

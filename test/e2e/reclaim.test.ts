@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { ON_DELETE_ANNOTATION, eventually, isNotFound, setupE2E } from './helpers/e2e.ts';
 import type { E2E } from './helpers/e2e.ts';
 import { snapshotTree } from './helpers/tree-snapshot.ts';
@@ -32,6 +33,7 @@ async function deleteAndWaitPvGone(e2e: E2E, v: Volume): Promise<void> {
 }
 
 void t.test('reclaim per class', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t);
   const { exportDir } = e2e;
   const provisioner = await e2e.provisioner();

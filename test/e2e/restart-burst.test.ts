@@ -3,18 +3,20 @@
 // process takes over. In the end every claim is bound to exactly one PV (pvc-<its uid>), no PV is
 // duplicated or orphaned, and the export holds one directory per claim and nothing else.
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { DIRECTORY_ANNOTATION, PROVISIONER_UA, eventually, setupE2E } from './helpers/e2e.ts';
 
 const CLAIMS = 200;
 
 void t.test(`restart in the middle of a burst of ${CLAIMS} claims`, async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t);
   const { core, cluster } = e2e;
   await e2e.createClass('burst');
   const first = await e2e.provisioner({ logLevel: 'warn' });
 
-  const createdPvs = (): number => cluster.apiServer.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: PROVISIONER_UA, code: 201 });
+  const createdPvs = (): number => cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: PROVISIONER_UA, code: 201 });
   const names = Array.from({ length: CLAIMS }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
   const creating = (async () => {
     for (let i = 0; i < names.length; i += 25) {

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { parse } from 'yaml';
 import type { V1PersistentVolumeClaim, V1StatefulSet, V1StorageClass } from '@kubernetes/client-node';
 import { DIRECTORY_ANNOTATION, ON_DELETE_ANNOTATION, PROVISIONED_BY, PV_FINALIZER, eventually, setupE2E } from './helpers/e2e.ts';
@@ -16,6 +17,7 @@ const seedClaim = seed<V1PersistentVolumeClaim>('test-claim.yaml');
 const seedStatefulSet = seed<V1StatefulSet>('statefulset.yaml');
 
 void t.test('seed 002: class, legacy-annotation claim, StatefulSet, default class', async (t) => {
+  if (!requireClusterOrSkip(t)) return;
   const e2e = await setupE2E(t, { provisionerName: seedClass.provisioner });
   const { core, storage, apps, exportDir } = e2e;
   t.equal(e2e.provisionerName, 'westos.org/nfs', 'the seed\'s provisioner name');

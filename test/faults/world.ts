@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startCluster } from '../../harness/cluster.ts';
+import { localApiServer, startCluster } from '../../harness/cluster.ts';
 import type { Cluster } from '../../harness/cluster.ts';
 import type { KubeObject } from '../../harness/apiserver/index.ts';
 import { startProvisioner } from '../../harness/provisioner-process.ts';
@@ -90,9 +90,9 @@ export class World {
     mkdirSync(join(base, 'etc'));
     this.excluded = ['export', ...(opts.otherExports ?? [])];
     this.sentinelBefore = snapshotTree(base, this.excluded);
-    const pvType = cluster.apiServer.registry.get('', 'v1', 'persistentvolumes');
+    const pvType = localApiServer(cluster).registry.get('', 'v1', 'persistentvolumes');
     if (!pvType) throw new Error('the harness has no persistentvolumes resource');
-    this.unsubscribe = cluster.apiServer.store.subscribe(pvType, (ev) => {
+    this.unsubscribe = localApiServer(cluster).store.subscribe(pvType, (ev) => {
       if (ev.type !== 'ADDED') return;
       const o = ev.object;
       if (o.metadata.annotations?.[PROVISIONED_BY] !== PROVISIONER_NAME) return;
@@ -108,9 +108,9 @@ export class World {
   }
 
   list(plural: string, namespace?: string, group = ''): KubeObject[] {
-    const rt = this.cluster.apiServer.registry.get(group, 'v1', plural);
+    const rt = localApiServer(this.cluster).registry.get(group, 'v1', plural);
     if (!rt) throw new Error(`no resource ${plural}`);
-    return this.cluster.apiServer.store.list(rt, namespace);
+    return localApiServer(this.cluster).store.list(rt, namespace);
   }
 
   claimsByKey(): Map<string, KubeObject> {

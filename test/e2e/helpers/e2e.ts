@@ -17,6 +17,7 @@ import type {
 } from '@kubernetes/client-node';
 import { startCluster } from '../../../harness/cluster.ts';
 import type { Cluster } from '../../../harness/cluster.ts';
+import { clusterChoice } from '../../../harness/cluster-choice.ts';
 import { makeControllerClients } from '../../../harness/controllers/kube-clients.ts';
 import { startProvisioner } from '../../../harness/provisioner-process.ts';
 import type { ProvisionerProcess, StartProvisionerOptions } from '../../../harness/provisioner-process.ts';
@@ -67,7 +68,10 @@ export interface E2E {
   exportDir: string;
   sentinelDir: string;
   provisionerName: string;
-  /** Starts the real provisioner (torn down with the test) and waits for /readyz. */
+  /** Namespace the provisioner runs in (its Lease lives there). */
+  provisionerNamespace: string;
+  /** Starts the real provisioner (torn down with the test) and waits for /readyz. On the real
+   * control plane it runs with its ServiceAccount's token and the shipped RBAC. */
   provisioner(opts?: Partial<StartProvisionerOptions>, waitReady?: boolean): Promise<ProvisionerProcess>;
   createClass(name: string, parameters?: Record<string, string>, extra?: Partial<V1StorageClass>): Promise<V1StorageClass>;
   createClaim(name: string, opts?: ClaimSpecOptions): Promise<V1PersistentVolumeClaim>;
@@ -104,8 +108,9 @@ export function isNotFound(error: unknown): boolean {
 }
 
 export async function setupE2E(t: Test, opts: { provisionerName?: string } = {}): Promise<E2E> {
-  const cluster = await startCluster();
+  const cluster = await startCluster({ kind: clusterChoice().kind });
   t.teardown(() => cluster.stop());
+  const identity = await cluster.provisionerIdentity();
   const clients = makeControllerClients(cluster.kubeconfigPath, 'e2e-test');
   const { core, storage, apps } = clients;
   const root = t.testdir({ export: {}, sentinel: {} });
@@ -143,8 +148,15 @@ export async function setupE2E(t: Test, opts: { provisionerName?: string } = {})
     exportDir,
     sentinelDir,
     provisionerName,
+    provisionerNamespace: identity.namespace,
     async provisioner(popts = {}, waitReady = true) {
-      const proc = await startProvisioner({ kubeconfigPath: cluster.kubeconfigPath, exportDir, provisionerName, ...popts });
+      const proc = await startProvisioner({
+        kubeconfigPath: identity.kubeconfigPath,
+        exportDir,
+        provisionerName,
+        ...popts,
+        env: { POD_NAMESPACE: identity.namespace, ...popts.env },
+      });
       t.teardown(async () => {
         await proc.stop('SIGTERM', 5000);
       });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { CoreV1Api, StorageV1Api, AppsV1Api, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { startCluster } from '../../../harness/cluster.ts';
+import { clusterChoice } from '../../../harness/cluster-choice.ts';
 import type { Cluster } from '../../../harness/cluster.ts';
 import { makeControllerClients } from '../../../harness/controllers/kube-clients.ts';
 import { startNfsServer } from '../../../harness/nfs/index.ts';
@@ -59,7 +60,7 @@ export async function startNfsWorld(t: Test, opts: NfsWorldOptions = {}): Promis
   const dir = t.testdir(opts.exportFixture ?? {});
   const [nfs, cluster] = await Promise.all([
     startNfsServer({ exportDir: dir, ...(opts.squash !== undefined ? { squash: opts.squash } : {}) }),
-    startCluster(),
+    startCluster({ kind: clusterChoice().kind }),
   ]);
   t.teardown(() => nfs.stop());
   t.teardown(() => cluster.stop());
@@ -67,8 +68,10 @@ export async function startNfsWorld(t: Test, opts: NfsWorldOptions = {}): Promis
   const nfsPath = opts.nfsPath ?? nfs.nfsPath();
   let provisioner: ProvisionerProcess | undefined;
   if (opts.provisioner !== false) {
+    const identity = await cluster.provisionerIdentity();
     provisioner = await startProvisioner({
-      kubeconfigPath: cluster.kubeconfigPath,
+      kubeconfigPath: identity.kubeconfigPath,
+      env: { POD_NAMESPACE: identity.namespace },
       exportDir: opts.mountSubdir !== undefined ? join(nfs.exportDir, opts.mountSubdir) : nfs.exportDir,
       provisionerName,
       nfsServer: nfs.server,

@@ -3,6 +3,7 @@
 // short, so a re-watch is answered 410 Gone; the API server restarts (keeping its state) during
 // provisioning and during deletion.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { localApiServer } from '../../../harness/cluster.ts';
 import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
@@ -15,7 +16,7 @@ const PROVISIONER_UA = 'nfs-provisioner-ts';
 async function restarts(ctx: ScenarioContext, world: World, p: ProvisionerProcess, count: number, limitMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     await sleep(ctx.rng.int(1000, 4000));
-    await world.cluster.apiServer.restart();
+    await localApiServer(world.cluster).restart();
     await world.measureRecovery(p, Date.now(), limitMs);
   }
 }
@@ -31,7 +32,7 @@ export const apiFaults: Scenario = async (ctx) => {
     await createReclaimClasses(world);
     const p = await world.provisioner({ leaderElection: true, podName: 'api-faults' });
     await p.waitReady(recoveryLimitMs);
-    const faults = world.cluster.apiServer.faults;
+    const faults = localApiServer(world.cluster).faults;
     faults.add({ userAgent: PROVISIONER_UA, errorRate: 0.1, code: 500 });
     faults.add({ userAgent: PROVISIONER_UA, errorRate: 0.03, code: 429, retryAfterSeconds: 1 });
     faults.add({ userAgent: PROVISIONER_UA, latencyMs: 200 });
@@ -48,7 +49,7 @@ export const apiFaults: Scenario = async (ctx) => {
     await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);
     await deleting;
     await world.waitReclaimed(full ? 240_000 : 90_000);
-    const log = world.cluster.apiServer.requests;
+    const log = world.cluster.requests;
     // A too-old resourceVersion is answered as the real server does: 200, then an ERROR event with a
     // 410 Status, so it shows in the provisioner's log, not as a response code.
     const gone = p.logs.filter((l) => l.json?.['message'] === 'resourceVersion too old; relisting').length;

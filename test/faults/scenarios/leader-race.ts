@@ -71,7 +71,7 @@ export const leaderRace: Scenario = async (ctx) => {
     done += await killLeaders(ctx, world, replicas, kills, recoveryLimitMs);
     await deleting;
     await world.waitReclaimed(full ? 180_000 : 60_000);
-    const conflicts = world.cluster.apiServer.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: 'nfs-provisioner-ts', code: 409 });
+    const conflicts = world.cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: 'nfs-provisioner-ts', code: 409 });
     world.notes.push(`${done} leader kills; ${conflicts} PV creates answered 409 AlreadyExists`);
     return { claims, recoveryLimitMs };
   });

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CONTROLLER_USER_AGENT } from '../../../harness/controllers/kube-clients.ts';
+import { localApiServer } from '../../../harness/cluster.ts';
 import { clusterFixture, eventually } from './fixture.ts';
 import type { Fixture } from './fixture.ts';
 
@@ -24,11 +25,11 @@ void t.test('dropped watches, an API restart and a 410 do not stop the controlle
   await createClaim(f, 'before');
   await eventually('first claim handled', () => handled(f, 'before'));
 
-  t.ok(f.cluster.apiServer.faults.dropWatches() > 0, 'watches were open');
+  t.ok(localApiServer(f.cluster).faults.dropWatches() > 0, 'watches were open');
   await createClaim(f, 'after-drop');
   await eventually('claim after dropped watches', () => handled(f, 'after-drop'));
 
-  await f.cluster.apiServer.restart();
+  await localApiServer(f.cluster).restart();
   // This test's own pooled connection was cut by the restart too: its first request may fail with
   // "other side closed", as a client's would against a restarted API server. One retry.
   await createClaim(f, 'after-restart').catch(() => createClaim(f, 'after-restart'));
@@ -36,15 +37,15 @@ void t.test('dropped watches, an API restart and a 410 do not stop the controlle
 
   // Keep the controllers from watching while more changes happen than the history (5) holds:
   // their next watch asks for a resourceVersion the server no longer has.
-  const removeRule = f.cluster.apiServer.faults.add({ verbs: ['watch'], userAgent: CONTROLLER_USER_AGENT, code: 500 });
-  f.cluster.apiServer.faults.dropWatches();
+  const removeRule = localApiServer(f.cluster).faults.add({ verbs: ['watch'], userAgent: CONTROLLER_USER_AGENT, code: 500 });
+  localApiServer(f.cluster).faults.dropWatches();
   for (let i = 0; i < 10; i++) await createClaim(f, `burst-${i}`);
   await sleep(300);
-  const listsBefore = f.cluster.apiServer.requests.count({ verb: 'list', resource: 'persistentvolumeclaims', userAgent: CONTROLLER_USER_AGENT });
+  const listsBefore = f.cluster.requests.count({ verb: 'list', resource: 'persistentvolumeclaims', userAgent: CONTROLLER_USER_AGENT });
   removeRule();
   for (let i = 0; i < 10; i++) await eventually(`burst-${i} handled after 410`, () => handled(f, `burst-${i}`), 20_000);
   t.ok(
-    f.cluster.apiServer.requests.count({ verb: 'list', resource: 'persistentvolumeclaims', userAgent: CONTROLLER_USER_AGENT }) > listsBefore,
+    f.cluster.requests.count({ verb: 'list', resource: 'persistentvolumeclaims', userAgent: CONTROLLER_USER_AGENT }) > listsBefore,
     'the claims cache was relisted',
   );
 });
