@@ -7,11 +7,17 @@
 // its ServiceAccount, so every run proves that RBAC. harness/cluster-choice.ts says which kind a
 // test gets.
 import { startApiServer } from './apiserver/index.ts';
-import type { ApiServer, RequestLog } from './apiserver/index.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { ApiServer, FaultInjector, RequestLog } from './apiserver/index.ts';
+import { startFaultProxy } from './control-plane/fault-proxy.ts';
+import type { FaultProxy } from './control-plane/fault-proxy.ts';
 import { startControlPlane } from './control-plane/control-plane.ts';
 import type { ControlPlane, ControlPlaneOptions } from './control-plane/control-plane.ts';
 import { installShippedRbac, PROVISIONER_NAMESPACE, PROVISIONER_SERVICE_ACCOUNT } from './control-plane/shipped-rbac.ts';
 import type { AdminPost } from './control-plane/shipped-rbac.ts';
+import { startPodReadiness } from './control-plane/pod-readiness.ts';
 import { startControllers } from './controllers/index.ts';
 import type { ControllerLog, ControllerSelection, RunningControllers } from './controllers/index.ts';
 import { adminPost } from './apiserver/admin-post.ts';
@@ -37,6 +43,8 @@ export interface StartClusterOptions {
   controllers?: boolean | ClusterControllerOptions;
   /** real: how the control plane runs (its directory, binder period, controller manager on or off). */
   controlPlane?: Omit<ControlPlaneOptions, 'kubeconfigPath'>;
+  /** real: mark pods Running and Ready once their claims are Bound (no kubelet runs here); default true. */
+  podReadiness?: boolean;
   /** Install the shipped RBAC (namespace nfs-provisioner, its ServiceAccount and roles); default: on the real control plane only. */
   installRbac?: boolean;
 }
@@ -63,6 +71,12 @@ export interface Cluster {
   /** real only. */
   controlPlane?: ControlPlane;
   provisionerIdentity(): Promise<ProvisionerIdentity>;
+  /**
+   * Fault injection for the provisioner's requests, and the identity to run it with so they pass
+   * through it: local, the harness API server's own; real, a fault proxy in front of
+   * kube-apiserver (started on first use, stopped with the cluster).
+   */
+  faultInjection(): Promise<{ faults: FaultInjector; identity: ProvisionerIdentity }>;
   /** Stops the controllers, then the API server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -83,20 +97,42 @@ async function startRealCluster(opts: StartClusterOptions): Promise<Cluster> {
     await controlPlane.stop();
     throw error;
   }
+  const readiness = opts.podReadiness ?? true ? startPodReadiness(controlPlane.adminCall) : undefined;
   let identity: Promise<ProvisionerIdentity> | undefined;
+  let proxied: Promise<{ proxy: FaultProxy; identity: ProvisionerIdentity }> | undefined;
+  let stopping: Promise<void> | undefined;
+  const provisionerIdentity = (): Promise<ProvisionerIdentity> => {
+    identity ??= controlPlane
+      .serviceAccountKubeconfig(PROVISIONER_NAMESPACE, PROVISIONER_SERVICE_ACCOUNT)
+      .then((kubeconfigPath) => ({ kubeconfigPath, namespace: PROVISIONER_NAMESPACE }));
+    return identity;
+  };
   return {
     kind: 'real',
     kubeconfigPath: controlPlane.kubeconfigPath,
     url: controlPlane.url,
     requests: controlPlane.requests,
     controlPlane,
-    provisionerIdentity() {
-      identity ??= controlPlane
-        .serviceAccountKubeconfig(PROVISIONER_NAMESPACE, PROVISIONER_SERVICE_ACCOUNT)
-        .then((kubeconfigPath) => ({ kubeconfigPath, namespace: PROVISIONER_NAMESPACE }));
-      return identity;
+    provisionerIdentity,
+    async faultInjection() {
+      proxied ??= (async () => {
+        const direct = await provisionerIdentity();
+        const proxy = await startFaultProxy(controlPlane.url, readFileSync(controlPlane.caFile));
+        const kubeconfigPath = join(controlPlane.dir, 'provisioner-via-fault-proxy.kubeconfig');
+        writeFileSync(kubeconfigPath, rewriteServer(readFileSync(direct.kubeconfigPath, 'utf8'), proxy.url), { mode: 0o600 });
+        return { proxy, identity: { kubeconfigPath, namespace: direct.namespace } };
+      })();
+      const { proxy, identity: viaProxy } = await proxied;
+      return { faults: proxy.faults, identity: viaProxy };
     },
-    stop: () => controlPlane.stop(),
+    stop() {
+      stopping ??= (async () => {
+        if (proxied) await (await proxied).proxy.stop();
+        await readiness?.stop();
+        await controlPlane.stop();
+      })();
+      return stopping;
+    },
   };
 }
 
@@ -132,6 +168,11 @@ async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
     requests: apiServer.requests,
     ...(controllers ? { controllers } : {}),
     // The harness enforces no RBAC: the admin kubeconfig, and the namespace provisioners ran in before.
+    faultInjection: () =>
+      Promise.resolve({
+        faults: apiServer.faults,
+        identity: { kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' },
+      }),
     provisionerIdentity: () => Promise.resolve({ kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' }),
     stop() {
       stopping ??= (async () => {
@@ -147,4 +188,11 @@ async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
 export function localApiServer(cluster: Cluster): ApiServer {
   if (cluster.apiServer === undefined) throw new Error('this needs the local harness API server (fault injection, restart or its store)');
   return cluster.apiServer;
+}
+
+/** A kubeconfig whose clusters point at server instead (plain HTTP: no CA). */
+function rewriteServer(kubeconfig: string, server: string): string {
+  const doc = parse(kubeconfig) as { clusters?: Array<{ cluster?: Record<string, unknown> }> };
+  for (const c of doc.clusters ?? []) c.cluster = { server };
+  return stringify(doc);
 }

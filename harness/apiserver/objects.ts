@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdmissionPlugin } from './admission/index.ts';
 import type { KubeObject, ObjectMeta } from './json.ts';
 import { isObject, jsonEqual } from './json.ts';
+import { labelProblems } from './label-rules.ts';
 import { generateName, nameProblems } from './names.ts';
 import type { Registry } from './resources.ts';
 import type { ResourceType } from './resource-type.ts';
@@ -93,9 +94,7 @@ export class Objects {
         if (!before.has(f)) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: no new finalizers can be added if the object is being deleted', field: 'metadata.finalizers' });
       }
     }
-    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
-      if (typeof v !== 'string') causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(v)}: must be a string`, field: `metadata.labels.${k}` });
-    }
+    causes.push(...labelProblems(o.metadata.labels ?? {}));
     if (rt.validate) causes.push(...rt.validate(o, old));
     if (causes.length > 0) throw invalid(rt.kind, rt.group, name, causes);
   }

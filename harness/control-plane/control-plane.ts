@@ -59,7 +59,7 @@ export interface ControlPlane {
   /** A kubeconfig holding a real token (TokenRequest API) of namespace/name's ServiceAccount. */
   serviceAccountKubeconfig(namespace: string, name: string, path?: string): Promise<string>;
   /** A call with the admin token (for set-up the client library is not needed for). */
-  adminCall(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }>;
+  adminCall: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 

@@ -17,6 +17,8 @@ export interface CallOptions {
   /** Accept a certificate no CA vouches for (kube-controller-manager's self-signed one). */
   insecure?: boolean;
   timeoutMs?: number;
+  /** Body media type; default application/json (PATCH: application/merge-patch+json). */
+  contentType?: string;
 }
 
 export function call(url: string, opts: CallOptions = {}): Promise<ProbeResponse> {
@@ -25,7 +27,7 @@ export function call(url: string, opts: CallOptions = {}): Promise<ProbeResponse
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.token !== undefined) headers['authorization'] = `Bearer ${opts.token}`;
   if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
+    headers['content-type'] = opts.contentType ?? (opts.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
   return new Promise((resolve, reject) => {

@@ -3,7 +3,6 @@
 // and delete counters and they count what happened.
 import t from 'tap';
 import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
-import { localApiServer } from '../../harness/cluster.ts';
 import { PROVISIONER_UA, eventually, setupE2E } from './helpers/e2e.ts';
 import { fetchMetrics, sampleValue } from './helpers/metrics.ts';
 
@@ -14,8 +13,9 @@ void t.test('health, readiness and metrics', async (t) => {
   await e2e.createClass('nfs');
 
   // The provisioner's list of StorageClasses hangs: its caches cannot sync.
-  const release = localApiServer(cluster).faults.add({ verbs: ['list'], resources: ['storageclasses'], userAgent: PROVISIONER_UA, hang: true });
-  const provisioner = await e2e.provisioner({}, false);
+  const { faults, identity } = await cluster.faultInjection();
+  const release = faults.add({ verbs: ['list'], resources: ['storageclasses'], userAgent: PROVISIONER_UA, hang: true });
+  const provisioner = await e2e.provisioner({ kubeconfigPath: identity.kubeconfigPath }, false);
   const get = async (path: string): Promise<{ status: number; body: string; type: string }> => {
     const res = await fetch(`${provisioner.httpUrl}${path}`, { signal: AbortSignal.timeout(2000) });
     return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };

@@ -21,10 +21,9 @@ void t.test('leader election: one acts, SIGTERM hands over in under 3 s', async 
   const e2e = await setupE2E(t);
   const { cluster } = e2e;
   await e2e.createClass('nfs');
-  const env = { POD_NAMESPACE: 'default' };
-  const a = await e2e.provisioner({ leaderElection: true, podName: 'replica-a', env });
+  const a = await e2e.provisioner({ leaderElection: true, podName: 'replica-a' });
   await a.waitForLog((l) => message(l) === 'became leader', 20_000);
-  const b = await e2e.provisioner({ leaderElection: true, podName: 'replica-b', env });
+  const b = await e2e.provisioner({ leaderElection: true, podName: 'replica-b' });
   await b.waitForLog((l) => message(l) === 'leader observed' && l.json?.['leader'] === 'replica-a', 20_000);
 
   const pvCreates = (): number => cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: PROVISIONER_UA });

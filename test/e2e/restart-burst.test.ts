@@ -60,6 +60,10 @@ void t.test(`restart in the middle of a burst of ${CLAIMS} claims`, async (t) =>
   t.equal(new Set(pvs.map((pv) => pv.spec?.claimRef?.uid)).size, CLAIMS, 'no two PVs for one claim');
   t.equal(expectedDirs.length, CLAIMS, 'every PV records its claim\'s default directory');
   t.same(await e2e.exportTree(), expectedDirs.sort(), 'one directory per claim, no stray directories');
-  t.equal(createdPvs(), CLAIMS, `${CLAIMS} successful PV creates in all (a retried create after the crash is AlreadyExists, not a duplicate)`);
+  // At most one successful create per claim: a retried create after the crash is AlreadyExists,
+  // not a duplicate. (Not exactly CLAIMS: the real API server may store a create whose client was
+  // killed mid-request yet log it as failed, its request context being gone.)
+  const created = createdPvs();
+  t.ok(created <= CLAIMS && created >= CLAIMS - 16, `${created} successful PV creates for ${CLAIMS} claims (at most one each; up to WORKERS=16 in flight at the kill)`);
   await e2e.checkSentinel(t);
 });
