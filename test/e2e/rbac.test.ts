@@ -1,5 +1,5 @@
-// Least privilege, proven: the real provisioner runs through a whole claim lifecycle against the
-// harness with the rendered manifests installed; every request it made must be allowed by the
+// Least privilege, proven: the real provisioner runs through a whole claim lifecycle with the
+// rendered manifests installed (on the real control plane: as its ServiceAccount, RBAC enforced); every request it made must be allowed by the
 // shipped ClusterRole/Role, and every permission those grant must have been used by the run (or
 // be listed below with the reason it is needed anyway).
 import { existsSync, readdirSync } from 'node:fs';
