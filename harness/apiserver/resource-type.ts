@@ -14,6 +14,8 @@ export interface ResourceType {
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
+  // What discovery lists and the router serves; the rest is 405 MethodNotAllowed.
+  verbs: string[];
   // Has a /status subresource: the main resource ignores status changes, /status ignores the rest.
   hasStatus: boolean;
   nameRule: NameRule;
@@ -25,6 +27,8 @@ export interface ResourceType {
   defaults?: (o: KubeObject) => void;
   // Required fields and value checks; `old` on update for immutability rules.
   validate?: (o: KubeObject, old: KubeObject | undefined) => StatusCause[];
+  // Create-only kinds that are answered, not stored (reviews.ts).
+  review?: (body: KubeObject) => KubeObject;
 }
 
 export const apiVersionOf = (r: Pick<ResourceType, 'group' | 'version'>): string =>

@@ -19,6 +19,7 @@ import type { MemoryRequestLog, RequestEntry } from './request-log.ts';
 import { parseTarget } from './request-target.ts';
 import type { ResourceTarget } from './request-target.ts';
 import type { Registry } from './resources.ts';
+import { answerReview } from './reviews.ts';
 import type { ResourceType } from './resource-type.ts';
 import { apiVersionOf } from './resource-type.ts';
 import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from './status-errors.ts';
@@ -128,6 +129,7 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
       const rt = d.registry.get(target.group, target.version, target.plural);
       if (!rt) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       checkAccept(req.headers.accept);
+      if (!rt.verbs.includes(entry.verb)) throw methodNotAllowed();
       if (entry.verb === 'watch') {
         if (target.name !== undefined) q.set('fieldSelector', [q.get('fieldSelector'), `metadata.name=${target.name}`].filter(Boolean).join(','));
         serveWatch(rt, target, q, req, res, record);
@@ -244,6 +246,7 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
         return respond(res, req, q, rt, 200, listObjects(d.store, rt, ns, listQuery(q)));
       case 'create': {
         const body = await objectBody(req, { apiVersion: apiVersionOf(rt), kind: rt.kind });
+        if (rt.review) return sendJson(res, 201, answerReview(rt, rt.review, body));
         if (!isObject(body)) throw badRequest('the body of the request was not a valid object');
         const created = d.objects.create(rt, ns ?? '', body as unknown as KubeObject, { dryRun });
         return sendJson(res, 201, created);

@@ -216,6 +216,10 @@ export const defaults: Record<string, (o: KubeObject) => void> = {
     spec['volumeMode'] ??= 'Filesystem';
     ensure(o, 'status')['phase'] ??= 'Pending';
   },
+  // `kubectl create secret generic` sends no type (protobuf's empty string).
+  Secret: (o) => {
+    if (!o['type']) o['type'] = 'Opaque';
+  },
   StorageClass: (o) => {
     (o as JsonObject)['reclaimPolicy'] ??= 'Delete';
     (o as JsonObject)['volumeBindingMode'] ??= 'Immediate';
