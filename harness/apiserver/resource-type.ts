@@ -19,7 +19,8 @@ export interface ResourceType {
   // Has a /status subresource: the main resource ignores status changes, /status ignores the rest.
   hasStatus: boolean;
   nameRule: NameRule;
-  // metadata.generation is set and bumped when anything outside metadata and status changes.
+  // metadata.generation is set and bumped when anything outside metadata and status changes;
+  // only the kinds whose real strategy does so (workloads, Pods), not ConfigMaps, claims...
   generation: boolean;
   // Field selectors beyond metadata.name / metadata.namespace, as Kubernetes supports per kind.
   fields: Record<string, (o: KubeObject) => string>;
