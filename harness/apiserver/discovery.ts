@@ -4,8 +4,6 @@
 import type { Registry } from './resources.ts';
 import type { ResourceType } from './resource-type.ts';
 
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
 export function versionInfo(): Record<string, string> {
   return {
     major: '1',
@@ -49,7 +47,7 @@ function resourceEntries(r: ResourceType): Record<string, unknown>[] {
     singularName: r.singular,
     namespaced: r.namespaced,
     kind: r.kind,
-    verbs: VERBS,
+    verbs: r.verbs,
   };
   if (r.shortNames.length > 0) main['shortNames'] = r.shortNames;
   if (r.categories.length > 0) main['categories'] = r.categories;

@@ -18,7 +18,8 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-export function readBody(req: IncomingMessage): Promise<string> {
+// The raw bytes: a protobuf body is not text.
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,7 +32,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

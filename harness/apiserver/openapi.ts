@@ -39,6 +39,8 @@ export function openApiV3Doc(registry: Registry, group: string, version: string)
   if (rs.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
   for (const r of rs) {
+    // Create-only kinds (reviews) have no object path.
+    if (!r.verbs.includes('get')) continue;
     const base = `/${gvPath(group, version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.plural}`;
     paths[`${base}/{name}`] = {
       ...operations(r),

@@ -14,10 +14,13 @@ export interface ResourceType {
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
+  // What discovery lists and the router serves; the rest is 405 MethodNotAllowed.
+  verbs: string[];
   // Has a /status subresource: the main resource ignores status changes, /status ignores the rest.
   hasStatus: boolean;
   nameRule: NameRule;
-  // metadata.generation is set and bumped when anything outside metadata and status changes.
+  // metadata.generation is set and bumped when anything outside metadata and status changes;
+  // only the kinds whose real strategy does so (workloads, Pods), not ConfigMaps, claims...
   generation: boolean;
   // Field selectors beyond metadata.name / metadata.namespace, as Kubernetes supports per kind.
   fields: Record<string, (o: KubeObject) => string>;
@@ -25,6 +28,8 @@ export interface ResourceType {
   defaults?: (o: KubeObject) => void;
   // Required fields and value checks; `old` on update for immutability rules.
   validate?: (o: KubeObject, old: KubeObject | undefined) => StatusCause[];
+  // Create-only kinds that are answered, not stored (reviews.ts).
+  review?: (body: KubeObject) => KubeObject;
 }
 
 export const apiVersionOf = (r: Pick<ResourceType, 'group' | 'version'>): string =>

@@ -4,6 +4,7 @@ import type { KubeObject } from './json.ts';
 import { getPath, scalar } from './json.ts';
 import type { ResourceType } from './resource-type.ts';
 import { resourceKey } from './resource-type.ts';
+import { reviews } from './reviews.ts';
 import { defaults, validators } from './validation.ts';
 
 type Spec = Partial<ResourceType> & Pick<ResourceType, 'group' | 'version' | 'kind' | 'plural' | 'namespaced'>;
@@ -67,33 +68,44 @@ const specs: Spec[] = [
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, fields: { type: str('type') } },
   { group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
   { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], hasStatus: true, nameRule: 'label', categories: ['all'] },
+  // Listed by `kubectl describe namespace` ("No resource quota.", "No LimitRange resource.").
+  { group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true, shortNames: ['quota'], hasStatus: true },
+  { group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', namespaced: true, shortNames: ['limits'] },
   { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], hasStatus: true, fields: { 'spec.unschedulable': (o) => String(getPath(o, ['spec', 'unschedulable']) === true) } },
-  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], hasStatus: true, fields: podFields, categories: ['all'] },
-  { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'], generation: false },
+  { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], hasStatus: true, fields: podFields, categories: ['all'], generation: true },
+  { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] },
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true },
   { group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], fields: eventsV1Fields },
-  { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], hasStatus: true, categories: ['all'] },
-  { group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'] },
+  { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], hasStatus: true, categories: ['all'], generation: true },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], hasStatus: true, categories: ['all'], generation: true },
+  { group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], hasStatus: true, categories: ['all'], generation: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', namespaced: true, nameRule: 'path-segment' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true, nameRule: 'path-segment' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false, nameRule: 'path-segment' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false, nameRule: 'path-segment' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'] },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: ['create'] },
 ];
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function complete(s: Spec): ResourceType {
   const d = defaults[s.kind];
   const v = validators[s.kind];
+  const review = s.group === 'authorization.k8s.io' ? reviews[s.kind] : undefined;
   return {
     singular: s.kind.toLowerCase(),
     shortNames: [],
     categories: [],
+    verbs: VERBS,
     hasStatus: false,
     nameRule: 'subdomain',
-    generation: true,
+    generation: false,
     fields: {},
     ...s,
     ...(d ? { defaults: d } : {}),
     ...(v ? { validate: v } : {}),
+    ...(review ? { review } : {}),
   };
 }
 

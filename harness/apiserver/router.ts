@@ -2,23 +2,24 @@
 // resource handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parse as parseYaml } from 'yaml';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import type { Faults } from './faults.ts';
-import { readBody, sendError, sendJson } from './http-util.ts';
+import { sendError, sendJson } from './http-util.ts';
 import type { JsonObject, KubeObject } from './json.ts';
 import { isObject } from './json.ts';
 import { listObjects } from './list.ts';
+import { checkAccept, mediaType, objectBody, patchBody, unsupportedMediaType } from './media.ts';
 import type { Objects } from './objects.ts';
 import { timestamp } from './objects.ts';
 import { openApiV3Doc, openApiV3Index } from './openapi.ts';
-import { applyPatch } from './patch/index.ts';
+import { PATCH_TYPES, applyPatch } from './patch/index.ts';
 import { patchMetaFor } from './patch/patch-meta.ts';
 import { serverSideApply } from './patch/server-side-apply.ts';
 import type { MemoryRequestLog, RequestEntry } from './request-log.ts';
 import { parseTarget } from './request-target.ts';
 import type { ResourceTarget } from './request-target.ts';
 import type { Registry } from './resources.ts';
+import { answerReview } from './reviews.ts';
 import type { ResourceType } from './resource-type.ts';
 import { apiVersionOf } from './resource-type.ts';
 import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from './status-errors.ts';
@@ -127,6 +128,8 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
       if (target.type === 'other') return serveOther(target.segments, req, res);
       const rt = d.registry.get(target.group, target.version, target.plural);
       if (!rt) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      checkAccept(req.headers.accept);
+      if (!rt.verbs.includes(entry.verb)) throw methodNotAllowed();
       if (entry.verb === 'watch') {
         if (target.name !== undefined) q.set('fieldSelector', [q.get('fieldSelector'), `metadata.name=${target.name}`].filter(Boolean).join(','));
         serveWatch(rt, target, q, req, res, record);
@@ -220,21 +223,6 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
     res.on('close', () => watch.stop());
   }
 
-  async function bodyOf(req: IncomingMessage, yaml = false): Promise<unknown> {
-    const type = req.headers['content-type'] ?? '';
-    if (type.startsWith('application/vnd.kubernetes.protobuf') || type.startsWith('application/cbor')) {
-      // Typed client-go clients (e.g. `kubectl create configmap`) send protobuf; this server speaks JSON only.
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
-    }
-    const text = await readBody(req);
-    if (text.trim() === '') return undefined;
-    try {
-      return yaml ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
-    } catch (err) {
-      throw badRequest(`the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
   function respond(res: ServerResponse, req: IncomingMessage, q: URLSearchParams, rt: ResourceType, code: number, body: unknown): void {
     if (wantsTable(req.headers.accept)) return sendJson(res, code, toTable(rt, body, d.now(), q.get('includeObject')));
     sendJson(res, code, body);
@@ -257,20 +245,21 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
       case 'list':
         return respond(res, req, q, rt, 200, listObjects(d.store, rt, ns, listQuery(q)));
       case 'create': {
-        const body = await bodyOf(req);
+        const body = await objectBody(req, { apiVersion: apiVersionOf(rt), kind: rt.kind });
+        if (rt.review) return sendJson(res, 201, answerReview(rt, rt.review, body));
         if (!isObject(body)) throw badRequest('the body of the request was not a valid object');
         const created = d.objects.create(rt, ns ?? '', body as unknown as KubeObject, { dryRun });
         return sendJson(res, 201, created);
       }
       case 'update': {
-        const body = await bodyOf(req);
+        const body = await objectBody(req, { apiVersion: apiVersionOf(rt), kind: rt.kind });
         if (!isObject(body)) throw badRequest('the body of the request was not a valid object');
         return sendJson(res, 200, d.objects.update(rt, ns ?? '', name, body as unknown as KubeObject, t.subresource, { dryRun }));
       }
       case 'patch':
         return servePatch(rt, ns ?? '', name, t.subresource, q, req, res, dryRun);
       case 'delete': {
-        const body = await bodyOf(req);
+        const body = await objectBody(req, { apiVersion: apiVersionOf(rt), kind: 'DeleteOptions' });
         const opts = isObject(body) ? body : {};
         const pre = isObject(opts['preconditions']) ? opts['preconditions'] : {};
         const bodyDryRun = Array.isArray(opts['dryRun']) && opts['dryRun'].includes('All');
@@ -306,9 +295,11 @@ export function makeRouter(d: RouterDeps): (req: IncomingMessage, res: ServerRes
     res: ServerResponse,
     dryRun: boolean,
   ): Promise<void> {
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const contentType = mediaType(req.headers['content-type']);
     const isApply = contentType === 'application/apply-patch+yaml' || contentType === 'application/apply-patch+json';
-    const patch = await bodyOf(req, isApply);
+    // The patch type is checked before the body is read, as the real server does.
+    if (!isApply && !(PATCH_TYPES as readonly string[]).includes(contentType)) throw unsupportedMediaType(PATCH_TYPES);
+    const patch = await patchBody(req, isApply);
     if (patch === undefined) throw badRequest('the body of the request was empty');
     const current = d.store.get(rt, ns, name);
     if (isApply) {

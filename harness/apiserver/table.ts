@@ -1,56 +1,49 @@
 // meta.k8s.io/v1 Table responses (what `kubectl get` asks for), with the columns of the real
-// server's printers for the storage kinds and NAME/AGE for the rest.
+// server's printers (pkg/printers/internalversion) for the kinds users list most, NAME/AGE for
+// the rest.
 import type { KubeObject } from './json.ts';
 import { getPath, isObject, scalar } from './json.ts';
 import type { ResourceType } from './resource-type.ts';
+import { apiVersionOf } from './resource-type.ts';
+import type { Column } from './table-column.ts';
+import { age, name, s } from './table-column.ts';
+import { eventColumns } from './table-events.ts';
 
 export function wantsTable(accept: string | undefined): boolean {
   return accept !== undefined && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
 }
 
-// apimachinery's duration.HumanDuration.
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < -1) return '<invalid>';
-  if (s < 0) return '0s';
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  if (h < 192) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
-  return `${Math.floor(h / 24 / 365)}y`;
-}
-
-interface Column {
-  name: string;
-  type?: string;
-  priority?: number;
-  cell: (o: KubeObject, now: Date) => string | number | boolean;
-}
-
-const s = (o: KubeObject, ...path: string[]): string => {
-  const v = getPath(o, path);
-  return scalar(v);
-};
 const modes = (o: KubeObject, ...path: string[]): string => {
   const v = getPath(o, path);
   const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
   return Array.isArray(v) ? v.map((m) => short[scalar(m)] ?? scalar(m)).join(',') : '';
 };
 const orNone = (v: string): string => (v === '' ? '<unset>' : v);
-const name: Column = { name: 'Name', cell: (o) => o.metadata.name ?? '' };
-const age: Column = {
-  name: 'Age',
-  cell: (o, now) => (o.metadata.creationTimestamp ? humanDuration(now.getTime() - Date.parse(o.metadata.creationTimestamp)) : '<unknown>'),
-};
 const containers = (o: KubeObject): unknown[] => {
   const c = getPath(o, ['spec', 'template', 'spec', 'containers']);
   return Array.isArray(c) ? c : [];
 };
+const countKeys = (...maps: unknown[]): number => maps.reduce<number>((n, m) => n + (isObject(m) ? Object.keys(m).length : 0), 0);
+
+// metav1's LabelSelectorAsSelector(...).String(): requirements sorted by key, values sorted.
+function selectorText(sel: unknown): string {
+  if (!isObject(sel)) return '';
+  const reqs: [string, string][] = Object.entries(isObject(sel['matchLabels']) ? sel['matchLabels'] : {}).map(([k, v]) => [k, `${k}=${scalar(v)}`]);
+  for (const e of Array.isArray(sel['matchExpressions']) ? sel['matchExpressions'] : []) {
+    const key = s(e, 'key');
+    const values = (isObject(e) && Array.isArray(e['values']) ? e['values'].map(scalar) : []).sort().join(',');
+    const op = s(e, 'operator');
+    reqs.push([key, op === 'In' ? `${key} in (${values})` : op === 'NotIn' ? `${key} notin (${values})` : op === 'Exists' ? key : `!${key}`]);
+  }
+  return reqs
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((r) => r[1])
+    .join(',');
+}
+const containerCells = (priority: number): Column[] => [
+  { name: 'Containers', priority, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['name']) : '')).join(',') },
+  { name: 'Images', priority, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['image']) : '')).join(',') },
+];
 
 const byKind: Record<string, Column[]> = {
   PersistentVolumeClaim: [
@@ -108,23 +101,28 @@ const byKind: Record<string, Column[]> = {
     { name: 'Up-to-date', cell: (o) => Number(s(o, 'status', 'updatedReplicas') || 0) },
     { name: 'Available', cell: (o) => Number(s(o, 'status', 'availableReplicas') || 0) },
     age,
-    { name: 'Containers', priority: 1, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['name']) : '')).join(',') },
-    { name: 'Images', priority: 1, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['image']) : '')).join(',') },
+    ...containerCells(1),
+    { name: 'Selector', priority: 1, cell: (o) => selectorText(getPath(o, ['spec', 'selector'])) },
+  ],
+  ReplicaSet: [
+    name,
+    { name: 'Desired', type: 'integer', cell: (o) => Number(s(o, 'spec', 'replicas') || 0) },
+    { name: 'Current', type: 'integer', cell: (o) => Number(s(o, 'status', 'replicas') || 0) },
+    { name: 'Ready', type: 'integer', cell: (o) => Number(s(o, 'status', 'readyReplicas') || 0) },
+    age,
+    ...containerCells(1),
+    // metav1.FormatLabelSelector: "<none>" when it selects everything.
+    { name: 'Selector', priority: 1, cell: (o) => selectorText(getPath(o, ['spec', 'selector'])) || '<none>' },
   ],
   StatefulSet: [
     name,
     { name: 'Ready', cell: (o) => `${s(o, 'status', 'readyReplicas') || '0'}/${s(o, 'spec', 'replicas')}` },
     age,
-    { name: 'Containers', priority: 1, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['name']) : '')).join(',') },
-    { name: 'Images', priority: 1, cell: (o) => containers(o).map((c) => (isObject(c) ? scalar(c['image']) : '')).join(',') },
+    ...containerCells(1),
   ],
-  Event: [
-    { name: 'Last Seen', cell: (o, now) => humanDuration(now.getTime() - Date.parse(s(o, 'lastTimestamp') || s(o, 'eventTime') || o.metadata.creationTimestamp || '')) },
-    { name: 'Type', cell: (o) => s(o, 'type') },
-    { name: 'Reason', cell: (o) => s(o, 'reason') },
-    { name: 'Object', cell: (o) => `${s(o, 'involvedObject', 'kind').toLowerCase()}/${s(o, 'involvedObject', 'name')}` },
-    { name: 'Message', cell: (o) => s(o, 'message') },
-  ],
+  ConfigMap: [name, { name: 'Data', cell: (o) => countKeys(o['data'], o['binaryData']) }, age],
+  Secret: [name, { name: 'Type', cell: (o) => s(o, 'type') }, { name: 'Data', cell: (o) => countKeys(o['data']) }, age],
+  Event: eventColumns,
 };
 
 export function toTable(rt: ResourceType, body: unknown, now: Date, includeObject: string | null): Record<string, unknown> {
@@ -143,9 +141,11 @@ export function toTable(rt: ResourceType, body: unknown, now: Date, includeObjec
       description: c.name,
       priority: c.priority ?? 0,
     })),
-    rows: items.map((o) => {
+    rows: items.map((item) => {
+      // List items may lack apiVersion and kind; cells can tell the two Event APIs apart by them.
+      const o: KubeObject = { ...item, apiVersion: apiVersionOf(rt), kind: rt.kind };
       const row: Record<string, unknown> = { cells: columns.map((c) => c.cell(o, now)) };
-      if (includeObject === 'Object') row['object'] = Object.assign({ apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind }, o);
+      if (includeObject === 'Object') row['object'] = o;
       else if (includeObject !== 'None') row['object'] = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
       return row;
     }),

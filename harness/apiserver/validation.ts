@@ -2,6 +2,7 @@
 // real API server runs into (PVC/PV/StorageClass/workloads), with Kubernetes' field paths.
 import type { JsonObject, KubeObject } from './json.ts';
 import { getPath, isObject, jsonEqual, scalar } from './json.ts';
+import { defaultPodSpec } from './pod-defaults.ts';
 import type { StatusCause } from './status-errors.ts';
 
 const required = (field: string, detail = ''): StatusCause => ({
@@ -192,6 +193,7 @@ export const validators: Record<string, (o: KubeObject, old: KubeObject | undefi
   StorageClass: storageClass,
   Pod: (o) => podSpec(o['spec'], 'spec'),
   Deployment: deployment,
+  ReplicaSet: (o) => workload(o),
   StatefulSet: statefulSet,
   Event: (o) => (o.apiVersion === 'v1' ? coreEvent(o) : []),
 };
@@ -216,18 +218,21 @@ export const defaults: Record<string, (o: KubeObject) => void> = {
     spec['volumeMode'] ??= 'Filesystem';
     ensure(o, 'status')['phase'] ??= 'Pending';
   },
+  // `kubectl create secret generic` sends no type (protobuf's empty string).
+  Secret: (o) => {
+    if (!o['type']) o['type'] = 'Opaque';
+  },
   StorageClass: (o) => {
     (o as JsonObject)['reclaimPolicy'] ??= 'Delete';
     (o as JsonObject)['volumeBindingMode'] ??= 'Immediate';
   },
   Pod: (o) => {
-    const spec = ensure(o, 'spec');
-    spec['restartPolicy'] ??= 'Always';
-    spec['schedulerName'] ??= 'default-scheduler';
+    defaultPodSpec(ensure(o, 'spec'), true);
     ensure(o, 'status')['phase'] ??= 'Pending';
   },
   Deployment: (o) => {
     const spec = ensure(o, 'spec');
+    defaultPodSpec(ensure(ensure(spec, 'template'), 'spec'), false);
     spec['replicas'] ??= 1;
     spec['revisionHistoryLimit'] ??= 10;
     spec['progressDeadlineSeconds'] ??= 600;
@@ -235,8 +240,14 @@ export const defaults: Record<string, (o: KubeObject) => void> = {
     strategy['type'] ??= 'RollingUpdate';
     if (strategy['type'] === 'RollingUpdate') strategy['rollingUpdate'] ??= { maxUnavailable: '25%', maxSurge: '25%' };
   },
+  ReplicaSet: (o) => {
+    const spec = ensure(o, 'spec');
+    spec['replicas'] ??= 1;
+    defaultPodSpec(ensure(ensure(spec, 'template'), 'spec'), false);
+  },
   StatefulSet: (o) => {
     const spec = ensure(o, 'spec');
+    defaultPodSpec(ensure(ensure(spec, 'template'), 'spec'), false);
     spec['replicas'] ??= 1;
     spec['podManagementPolicy'] ??= 'OrderedReady';
     spec['revisionHistoryLimit'] ??= 10;

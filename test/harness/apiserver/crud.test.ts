@@ -7,6 +7,12 @@ const server = await startApiServer();
 t.teardown(() => server.stop());
 const api = client(server);
 const cms = '/api/v1/namespaces/default/configmaps';
+const deployment = (name: string): Record<string, unknown> => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+});
 
 void t.test('create sets uid, creationTimestamp, resourceVersion; get returns it', async (t) => {
   const created = await api.req('POST', cms, configMap('a', { x: '1' }, { k: 'v' }));
@@ -63,16 +69,20 @@ void t.test('an update that changes nothing keeps the resourceVersion', async (t
   t.equal(same.body.metadata?.['resourceVersion'], created.body.metadata?.['resourceVersion']);
 });
 
-void t.test('generation starts at 1 and is bumped on spec changes only', async (t) => {
-  const path = '/api/v1/namespaces/default/persistentvolumeclaims';
-  const c = await api.req('POST', path, pvc('gen'));
+void t.test('generation starts at 1 and is bumped on spec changes only, for the kinds that have one', async (t) => {
+  const path = '/apis/apps/v1/namespaces/default/deployments';
+  const c = await api.req('POST', path, deployment('gen'));
   t.equal(c.body.metadata?.['generation'], 1);
   const labelled = await api.req('PUT', `${path}/gen`, { ...c.body, metadata: { ...c.body.metadata, labels: { a: 'b' } } });
   t.equal(labelled.body.metadata?.['generation'], 1, 'metadata change');
   const spec = labelled.body['spec'] as Record<string, unknown>;
-  const grown = await api.req('PUT', `${path}/gen`, { ...labelled.body, spec: { ...spec, resources: { requests: { storage: '2Mi' } } } });
-  t.equal(grown.status, 200);
-  t.equal(grown.body.metadata?.['generation'], 2, 'spec change');
+  const scaled = await api.req('PUT', `${path}/gen`, { ...labelled.body, spec: { ...spec, replicas: 3 } });
+  t.equal(scaled.status, 200);
+  t.equal(scaled.body.metadata?.['generation'], 2, 'spec change');
+  // As on a real server: claims, config maps and namespaces carry no generation.
+  const claim = await api.req('POST', '/api/v1/namespaces/default/persistentvolumeclaims', pvc('gen'));
+  t.equal(claim.body.metadata?.['generation'], undefined, 'no generation on a claim');
+  t.equal((await api.req('POST', cms, configMap('gen'))).body.metadata?.['generation'], undefined, 'nor on a config map');
 });
 
 void t.test('generateName', async (t) => {

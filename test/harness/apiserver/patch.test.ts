@@ -73,7 +73,7 @@ void t.test('strategic merge patch: lists merge by key, $patch directives, primi
   const ps = podSpec(r.body);
   t.same(ps.containers.map((c) => `${c.name}=${c.image}`), ['main=img:2'], 'merged by name; side deleted');
   t.same(ps.containers[0]?.env, [{ name: 'A', value: '1' }, { name: 'B', value: 'two' }, { name: 'C', value: '3' }], 'env merged by name');
-  t.same(ps.containers[0]?.ports, [{ containerPort: 80 }], 'untouched lists kept');
+  t.same(ps.containers[0]?.ports, [{ containerPort: 80, protocol: 'TCP' }], 'untouched lists kept (with the defaulted protocol)');
   t.same((ps.volumes as { name: string }[]).map((v) => v.name), ['v1', 'v2'], 'volumes merged by name');
   t.same(ps.tolerations, [{ key: 'k2', operator: 'Exists' }], 'tolerations are atomic');
   t.same(r.body.metadata?.['finalizers'], ['a/one', 'b/two'], 'finalizers are a merged set');
