@@ -59,6 +59,8 @@ void t.test('leader election: one acts, SIGTERM hands over in under 3 s', async 
     t.ok(create, 'the new PV was created');
     const handOverMs = (create?.time ?? Infinity) - sigtermAt;
     t.ok(handOverMs < 3000, `hand-over: the new claim's PV was created ${handOverMs} ms after SIGTERM (< 3 s)`);
+    // Its log line may reach us after the binder bound the claim (separate pipes): wait for it.
+    await b.waitForLog((l) => message(l) === 'provisioned volume' && field(l, 'pv') === pvName, 10_000);
     t.same(provisionedIn(b.logs), [pvName], 'by the new leader');
     t.notOk(provisionedIn(a.logs).includes(pvName), 'not by the old one');
     t.equal(pvCreates(), 6, 'still one PV create per claim');
