@@ -12,7 +12,7 @@ export interface Daemon {
   pid: number | undefined;
   logFile: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  running(): boolean;
+  running: () => boolean;
   /** The last lines of its log, for error messages. */
   tail(lines?: number): string;
   /** SIGTERM, then SIGKILL after graceMs. Safe to call twice. */
