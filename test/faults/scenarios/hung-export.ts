@@ -47,8 +47,8 @@ export const hungExport: Scenario = async (ctx) => {
     await p.waitReady(recoveryLimitMs);
     await createClaims(world, 'before', 6, 'before');
     await world.waitAllBound(30_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
 
     ctx.log(`hung-export: SIGSTOP bindfs for ${hangMs / 1000} s, ${waiting} claims created meanwhile`);
     mount.hang();
@@ -62,7 +62,7 @@ export const hungExport: Scenario = async (ctx) => {
       const [h, r] = await Promise.all([status(`${p.httpUrl}/healthz`), status(`${p.httpUrl}/readyz`)]);
       if (h !== 200) healthzBad++;
       if (r !== 200 && r !== 0) notReadySeen = true;
-      for (const l of world.list('leases', undefined, 'coordination.k8s.io')) {
+      for (const l of await world.leases()) {
         const spec = (l as { spec?: { holderIdentity?: string; renewTime?: string } }).spec;
         if (spec?.holderIdentity !== POD) {
           gaveUp = true;
@@ -87,8 +87,8 @@ export const hungExport: Scenario = async (ctx) => {
     await world.measureRecovery(p, resumedAt, recoveryLimitMs);
     await world.waitAllBound(recoveryLimitMs);
     world.notes.push(`all waiting claims Bound ${Date.now() - resumedAt} ms after the export came back`);
-    world.markBoundVolumes();
-    world.checkpoint('after resume', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('after resume', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(30_000);
     return { claims: 6 + waiting, recoveryLimitMs };
