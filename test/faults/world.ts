@@ -217,15 +217,22 @@ export class World {
     }
   }
 
-  /** Waits until none of our PVs points at a claim that no longer exists. */
+  /**
+   * Waits until no deleted claim is still terminating and none of our PVs points at a claim that
+   * is gone. A deleted claim lingers with a deletionTimestamp until kube-controller-manager's
+   * pvc-protection controller drops its kubernetes.io/pvc-protection finalizer; only then is its
+   * PV released and reclaimed, so a claim merely still listed does not mean its PV may stay.
+   */
   async waitReclaimed(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const uids = new Set([...(await this.claimsByKey()).values()].map((c) => c.metadata.uid));
-      const left = (await this.ourVolumes()).filter((pv) => !uids.has(claimRefOf(pv)?.uid)).length;
-      if (left === 0) return true;
+      const claims = [...(await this.claimsByKey()).values()];
+      const terminating = claims.filter((c) => c.metadata.deletionTimestamp !== undefined).length;
+      const live = new Set(claims.filter((c) => c.metadata.deletionTimestamp === undefined).map((c) => c.metadata.uid));
+      const left = (await this.ourVolumes()).filter((pv) => !live.has(claimRefOf(pv)?.uid)).length;
+      if (left === 0 && terminating === 0) return true;
       if (Date.now() > deadline) {
-        this.notes.push(`${left} PVs of deleted claims still there after ${timeoutMs} ms`);
+        this.notes.push(`${left} PVs of deleted claims and ${terminating} terminating claims still there after ${timeoutMs} ms`);
         return false;
       }
       await sleep(200);
