@@ -4,6 +4,7 @@
 import type { ClusterKind } from '../../harness/cluster.ts';
 import type { Mode } from './args.ts';
 import { checkInvariants } from './invariants.ts';
+import { refusedRequests } from './refused-requests.ts';
 import type { InvariantReport } from './invariants.ts';
 import type { Rng } from './rng.ts';
 import { World } from './world.ts';
@@ -55,6 +56,7 @@ export async function inWorld(
       world.violation(`scenario aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       run = { claims: world.created.size, recoveryLimitMs: 30_000 };
     }
+    for (const r of refusedRequests(world.cluster.requests)) world.violation(`the API server refused a request of the provisioner: ${r}`);
     const report = checkInvariants(await world.observe(run.recoveryLimitMs));
     world.notes.push(`${world.pvCreations.length} PV creations seen by the record (list+watch)`);
     const relists = world.pvRecordRelists();

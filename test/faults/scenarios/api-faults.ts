@@ -10,10 +10,10 @@ import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
 import { fetchMetrics, sumMetric } from '../metrics.ts';
+import { PROVISIONER_UA } from '../refused-requests.ts';
 import type { World } from '../world.ts';
 import { createClaims, createReclaimClasses, deleteAllClaims } from './common.ts';
 
-const PROVISIONER_UA = 'nfs-provisioner-ts';
 
 async function restarts(ctx: ScenarioContext, world: World, p: ProvisionerProcess, count: number, limitMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
+import { PROVISIONER_UA } from '../refused-requests.ts';
 import type { World } from '../world.ts';
 import { createClaims, createReclaimClasses, deleteAllClaims } from './common.ts';
 
@@ -72,8 +73,8 @@ export const leaderRace: Scenario = async (ctx) => {
     done += await killLeaders(ctx, world, replicas, kills, recoveryLimitMs);
     await deleting;
     await world.waitReclaimed(full ? 180_000 : 60_000);
-    const conflicts = world.cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: 'nfs-provisioner-ts', code: 409 });
-    world.notes.push(`${done} leader kills; ${conflicts} PV creates answered 409 AlreadyExists`);
+    const creates = (code: number): number => world.cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: PROVISIONER_UA, code });
+    world.notes.push(`${done} leader kills; PV creates answered 201: ${creates(201)}, 409 AlreadyExists: ${creates(409)}`);
     return { claims, recoveryLimitMs };
   });
   return { runs: 1, claims: run.claims, report: run.report, notes: run.notes, durationMs: Date.now() - started };
