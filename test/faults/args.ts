@@ -32,11 +32,12 @@ export const HELP = `Usage: npm run test:faults -- [flags]
 
 Breaks things on purpose around the provisioner (lib/main.ts as a child process with its
 ServiceAccount's token and the shipped RBAC, on a Kubernetes control plane and a local export
-directory) and checks by code, after every scenario, that nothing
-was lost: every claim Bound to exactly one PV of ours, no two PVs sharing a directory, every PV's
-directory present, nothing written outside the export (a sentinel tree beside it is compared byte
-for byte, modes included), marker data intact in retained and archived directories, nothing left
-behind for deleted claims except as the class says, and the provisioner ready again in bounded time.
+directory) and checks by code, after every scenario, that nothing was lost: every claim Bound to
+exactly one PV of ours, no two PVs sharing a directory, every PV's directory present, nothing
+written outside the export (a sentinel tree beside it is compared byte for byte, modes included),
+marker data intact in retained and archived directories, nothing left behind for deleted claims
+except as the class says, no request of the provisioner refused (400, 403, 422), and the
+provisioner ready again in bounded time.
 
 Settings:
   --full          (default) the full run: 1000-claim crash burst with >= 20 kill -9, 60 s hung export, ...
@@ -55,7 +56,7 @@ Flags:
   --verbose       mirror the provisioners' log lines to stderr
   --help          this text
 
-Output: a table (scenario, runs, claims, lost volumes, double provisions, writes outside the export,
+Output: a table (scenario, cluster, runs, claims, lost volumes, double provisions, writes outside the export,
 data lost, leftovers, worst time to recover, result) and every violation in words. Exit code 1 on
 any violation, 2 on bad flags. The hung-export and read-only/full-export checks need root, bindfs
 and FUSE (apt-get install bindfs fuse3); without them those parts are reported as skipped.
