@@ -1,15 +1,25 @@
 // Command-line flags of `npm run test:faults` (node:util parseArgs), apart from main so tests can
 // check them without starting anything.
 import { parseArgs } from 'node:util';
+import type { ClusterKind } from '../../harness/cluster.ts';
 
 export const SCENARIOS = ['crash', 'leader-race', 'api-faults', 'conflicts', 'hung-export', 'hostile-input'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export type Mode = 'full' | 'short';
 
+/**
+ * Scenarios that run on the local harness whatever cluster the suite uses: api-faults needs its
+ * fault injection (500, 429, latency, dropped watches, a short history for 410) and its restart
+ * with state, which the real kube-apiserver does not offer.
+ */
+export const LOCAL_ONLY: ReadonlySet<ScenarioName> = new Set<ScenarioName>(['api-faults']);
+
 export interface FaultOptions {
   mode: Mode;
   seed: number;
   scenarios: ScenarioName[];
+  /** --cluster; undefined: harness/cluster-choice.ts decides (E2E_CLUSTER, real by default). */
+  cluster: ClusterKind | undefined;
   json: boolean;
   /** Print the provisioners' log lines as they come (stderr). */
   verbose: boolean;
@@ -20,12 +30,14 @@ export type ParsedArgs = { help: true; text: string } | { help: false; options: 
 export const HELP = `Usage: npm run test:faults -- [flags]
        node test/faults/main.ts [flags]
 
-Breaks things on purpose around the provisioner (lib/main.ts as a child process, on the harness
-API server and a local export directory) and checks by code, after every scenario, that nothing
-was lost: every claim Bound to exactly one PV of ours, no two PVs sharing a directory, every PV's
-directory present, nothing written outside the export (a sentinel tree beside it is compared byte
-for byte, modes included), marker data intact in retained and archived directories, nothing left
-behind for deleted claims except as the class says, and the provisioner ready again in bounded time.
+Breaks things on purpose around the provisioner (lib/main.ts as a child process with its
+ServiceAccount's token and the shipped RBAC, on a Kubernetes control plane and a local export
+directory) and checks by code, after every scenario, that nothing was lost: every claim Bound to
+exactly one PV of ours, no two PVs sharing a directory, every PV's directory present, nothing
+written outside the export (a sentinel tree beside it is compared byte for byte, modes included),
+marker data intact in retained and archived directories, nothing left behind for deleted claims
+except as the class says, no request of the provisioner refused (400, 403, 422), and the
+provisioner ready again in bounded time.
 
 Settings:
   --full          (default) the full run: 1000-claim crash burst with >= 20 kill -9, 60 s hung export, ...
@@ -35,11 +47,16 @@ Flags:
   --seed N        seed of the random generator (kill moments, names, fault decisions); printed on
                   every run, pass it again to replay
   --scenario S    run only S (repeatable; comma lists work): ${SCENARIOS.join(', ')}
+  --cluster K     real: kube-apiserver, etcd and kube-controller-manager v1.37 built from their Go
+                  modules (npm run control-plane:build); local: the harness API server and its
+                  stand-ins. Default: E2E_CLUSTER, else real (harness/cluster-choice.ts).
+                  ${[...LOCAL_ONLY].join(', ')} always runs on local: it needs the harness's fault
+                  injection (500, 429, latency, dropped watches, 410) and API server restart
   --json          print the results as JSON on stdout (the table goes to stderr)
   --verbose       mirror the provisioners' log lines to stderr
   --help          this text
 
-Output: a table (scenario, runs, claims, lost volumes, double provisions, writes outside the export,
+Output: a table (scenario, cluster, runs, claims, lost volumes, double provisions, writes outside the export,
 data lost, leftovers, worst time to recover, result) and every violation in words. Exit code 1 on
 any violation, 2 on bad flags. The hung-export and read-only/full-export checks need root, bindfs
 and FUSE (apt-get install bindfs fuse3); without them those parts are reported as skipped.
@@ -59,6 +76,7 @@ export function parseFaultArgs(argv: readonly string[], randomSeed: () => number
         short: { type: 'boolean' },
         seed: { type: 'string' },
         scenario: { type: 'string', multiple: true },
+        cluster: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -82,9 +100,11 @@ export function parseFaultArgs(argv: readonly string[], randomSeed: () => number
   for (const s of wanted) {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new ArgsError(`--scenario: unknown "${s}" (known: ${SCENARIOS.join(', ')})`);
   }
+  const cluster = values.cluster;
+  if (cluster !== undefined && cluster !== 'local' && cluster !== 'real') throw new ArgsError(`--cluster: "${cluster}" is neither local nor real`);
   const scenarios = wanted.length === 0 ? [...SCENARIOS] : SCENARIOS.filter((s) => wanted.includes(s));
   return {
     help: false,
-    options: { mode: values.short === true ? 'short' : 'full', seed, scenarios, json: values.json === true, verbose: values.verbose === true },
+    options: { mode: values.short === true ? 'short' : 'full', seed, scenarios, cluster, json: values.json === true, verbose: values.verbose === true },
   };
 }

@@ -1,10 +1,12 @@
 // The short setting of every fault scenario (see test/faults/main.ts --help), one tap subtest
-// each, inside npm test. The seed is fixed (FAULTS_SEED overrides) so a failure replays with
-// `npm run test:faults -- --short --seed <seed> --scenario <name>`.
+// each, inside npm test, on the cluster harness/cluster-choice.ts picks (the real control plane by
+// default; api-faults on the harness). The seed is fixed (FAULTS_SEED overrides) so a failure
+// replays with `npm run test:faults -- --short --seed <seed> --scenario <name>`.
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
+import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { availability } from '../../harness/nfs/index.ts';
-import { SCENARIOS } from './args.ts';
+import { LOCAL_ONLY, SCENARIOS } from './args.ts';
 import { runScenario } from './suite.ts';
 
 const seed = Number(process.env.FAULTS_SEED ?? '1');
@@ -18,6 +20,7 @@ t.comment(`seed ${seed}; replay: npm run test:faults -- --short --seed ${seed} -
 
 for (const name of SCENARIOS) {
   void t.test(name, async (t) => {
+    if (!LOCAL_ONLY.has(name) && !requireClusterOrSkip(t)) return;
     if (name === 'hung-export' || name === 'hostile-input') {
       const a = availability({ need: 'hung-mount' });
       if (!a.ok && !inCi) {
@@ -29,12 +32,12 @@ for (const name of SCENARIOS) {
       }
       if (!a.ok && inCi && name === 'hung-export') t.fail(`${a.message} (CI=true: the hung-export scenario must run)`);
     }
-    const outcome = await runScenario(name, { mode: 'short', seed, verbose: false }, (line) => t.comment(line));
+    const outcome = await runScenario(name, { mode: 'short', seed, verbose: false, cluster: undefined }, (line) => t.comment(line));
     for (const n of outcome.notes) t.comment(n);
     t.same(
       outcome.report.violations.map((v) => `[${v.kind}] ${v.message}`),
       [],
-      `${name}: no violations (${outcome.claims} claims, worst recovery ${outcome.report.worstRecoveryMs} ms)`,
+      `${name} on ${outcome.cluster ?? '?'}: no violations (${outcome.claims} claims, worst recovery ${outcome.report.worstRecoveryMs} ms)`,
     );
     if (name === 'hung-export') t.ok(outcome.skipped === undefined, 'the hung export was simulated, not skipped');
   });

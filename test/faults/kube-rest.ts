@@ -1,13 +1,24 @@
-// The suite's own API client: plain fetch against the harness API server with its own
+// The suite's own API client: node:https (or http) with the admin kubeconfig's server, CA and
+// token, so it works on the harness API server and on the real kube-apiserver alike, with its own
 // User-Agent (so fault rules aimed at the provisioner never hit it and the request log tells the
 // two apart). Retries connection errors for a while: the API server restarts during scenarios.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { kubeTargetFromFile } from '../../lib/kube/kubeconfig.ts';
+import type { KubeTarget } from '../../lib/kube/kubeconfig.ts';
 
 export const SUITE_USER_AGENT = 'nfs-faults-suite';
 
 export interface ApiAnswer {
   status: number;
   body: unknown;
+}
+
+/** A list's answer: the items and the resourceVersion to watch from. */
+export interface ListAnswer<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
 }
 
 export interface ClaimSpec {
@@ -22,34 +33,81 @@ export interface ClaimSpec {
 
 export class KubeRest {
   readonly url: string;
+  readonly #target: KubeTarget;
+  readonly #token: string | undefined;
+  // Keep-alive, bounded: bursts of 16 parallel calls reuse their connections.
+  readonly #agent: HttpAgent | HttpsAgent;
 
-  constructor(url: string) {
-    this.url = url;
+  constructor(kubeconfigPath: string) {
+    this.#target = kubeTargetFromFile(kubeconfigPath);
+    const c = this.#target.credentials;
+    if (c.kind !== 'token' && c.kind !== 'none') throw new Error(`${kubeconfigPath}: the suite's client takes a token kubeconfig, not ${c.kind}`);
+    this.#token = c.kind === 'token' ? c.token : undefined;
+    this.url = this.#target.server.toString().replace(/\/$/, '');
+    const https = this.#target.server.protocol === 'https:';
+    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 32 }) : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  /** Closes the kept-alive connections (the world is stopping). */
+  close(): void {
+    this.#agent.destroy();
   }
 
   async call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiAnswer> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
-        const res = await fetch(`${this.url}${path}`, {
-          method,
-          headers: { 'user-agent': SUITE_USER_AGENT, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(15_000),
-        });
-        const text = await res.text();
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text
-        }
-        return { status: res.status, body: parsed };
+        return await this.#once(method, path, body === undefined ? undefined : JSON.stringify(body), contentType);
       } catch (err: unknown) {
         if (Date.now() > deadline) throw err;
         await sleep(100);
       }
     }
+  }
+
+  /** GETs a collection (whole: no limit asked); throws on anything but 200. */
+  async list<T>(path: string): Promise<ListAnswer<T>> {
+    const a = await this.must('GET', path);
+    return a.body as ListAnswer<T>;
+  }
+
+  #once(method: string, path: string, payload: string | undefined, contentType: string): Promise<ApiAnswer> {
+    const { server, tls } = this.#target;
+    const target = new URL(path, server);
+    const headers: Record<string, string> = { 'user-agent': SUITE_USER_AGENT, accept: 'application/json' };
+    if (this.#token !== undefined) headers['authorization'] = `Bearer ${this.#token}`;
+    if (payload !== undefined) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    const https = server.protocol === 'https:';
+    const options = {
+      method,
+      headers,
+      agent: this.#agent,
+      timeout: 15_000,
+      ...(https ? { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(target, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 15 s`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
   /** Like call, but any answer outside 2xx (and the statuses in `also`) throws. */

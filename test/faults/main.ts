@@ -20,7 +20,14 @@ async function main(): Promise<void> {
     return;
   }
   const { options } = parsed;
-  const result = await runSuite(options, (line) => process.stderr.write(`${line}\n`));
+  let result;
+  try {
+    result = await runSuite(options, (line) => process.stderr.write(`${line}\n`));
+  } catch (err: unknown) {
+    // The chosen cluster cannot run here (the real control plane not built): the reason says how.
+    process.stderr.write(`test:faults: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   const out = options.json ? process.stderr : process.stdout;
   out.write(`\n${result.text}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);

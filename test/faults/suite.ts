@@ -1,5 +1,10 @@
 // Runs the chosen scenarios one after another and builds the table, the violation list and the
 // JSON result. Used by main.ts (npm run test:faults) and faults.test.ts (one scenario at a time).
+// Which cluster a scenario gets is decided here: --cluster, else harness/cluster-choice.ts; the
+// LOCAL_ONLY ones always on the harness.
+import type { ClusterKind } from '../../harness/cluster.ts';
+import { clusterChoice } from '../../harness/cluster-choice.ts';
+import { LOCAL_ONLY } from './args.ts';
 import type { FaultOptions, ScenarioName } from './args.ts';
 import { makeRng } from './rng.ts';
 import type { Scenario, ScenarioOutcome } from './scenario.ts';
@@ -28,6 +33,7 @@ export function failed(o: ScenarioOutcome): boolean {
 export function rowOf(name: string, o: ScenarioOutcome): ScenarioRow {
   return {
     scenario: name,
+    cluster: o.cluster ?? '-',
     runs: o.runs,
     claims: o.claims,
     lostVolumes: o.report.lostVolumes,
@@ -40,9 +46,21 @@ export function rowOf(name: string, o: ScenarioOutcome): ScenarioRow {
   };
 }
 
-export async function runScenario(name: ScenarioName, options: Pick<FaultOptions, 'mode' | 'seed' | 'verbose'>, log: (line: string) => void): Promise<ScenarioOutcome> {
+/** The cluster scenario `name` runs on, given --cluster (undefined: cluster-choice decides). */
+export function clusterFor(name: ScenarioName, wanted: ClusterKind | undefined): ClusterKind {
+  if (LOCAL_ONLY.has(name)) return 'local';
+  if (wanted !== undefined) return wanted;
+  const choice = clusterChoice();
+  // Not built (and not CI, where clusterChoice throws): say how to build it, never run elsewhere.
+  if (choice.skip !== undefined) throw new Error(choice.skip);
+  return choice.kind;
+}
+
+export async function runScenario(name: ScenarioName, options: Pick<FaultOptions, 'mode' | 'seed' | 'verbose' | 'cluster'>, log: (line: string) => void): Promise<ScenarioOutcome> {
   const rng = makeRng(options.seed).fork(name);
-  return SCENARIO_FUNCTIONS[name]({ mode: options.mode, rng, verbose: options.verbose, log });
+  const cluster = clusterFor(name, options.cluster);
+  const outcome = await SCENARIO_FUNCTIONS[name]({ mode: options.mode, cluster, rng, verbose: options.verbose, log });
+  return { ...outcome, cluster };
 }
 
 export interface SuiteResult {
@@ -53,10 +71,10 @@ export interface SuiteResult {
 
 export async function runSuite(options: FaultOptions, log: (line: string) => void): Promise<SuiteResult> {
   const started = Date.now();
-  log(`test:faults: ${options.mode} setting, seed ${options.seed} (replay with --seed ${options.seed}), scenarios: ${options.scenarios.join(', ')}`);
+  log(`test:faults: ${options.mode} setting, seed ${options.seed} (replay with --seed ${options.seed}), scenarios: ${options.scenarios.join(', ')}, cluster: ${options.cluster ?? clusterChoice().kind} (${[...LOCAL_ONLY].join(', ')}: local)`);
   const outcomes: { name: ScenarioName; outcome: ScenarioOutcome }[] = [];
   for (const name of options.scenarios) {
-    log(`-- ${name}`);
+    log(`-- ${name} (on ${clusterFor(name, options.cluster)})`);
     const outcome = await runScenario(name, options, log);
     log(`-- ${name}: ${failed(outcome) ? 'FAIL' : 'pass'} in ${formatMs(outcome.durationMs)}`);
     outcomes.push({ name, outcome });
@@ -72,6 +90,6 @@ export async function runSuite(options: FaultOptions, log: (line: string) => voi
   return {
     ok,
     text: lines.join('\n'),
-    json: { mode: options.mode, seed: options.seed, ok, durationMs: Date.now() - started, scenarios: outcomes.map(({ name, outcome }) => ({ ...rowOf(name, outcome), violations: outcome.report.violations, notes: outcome.notes, durationMs: outcome.durationMs })) },
+    json: { mode: options.mode, seed: options.seed, cluster: options.cluster ?? clusterChoice().kind, ok, durationMs: Date.now() - started, scenarios: outcomes.map(({ name, outcome }) => ({ ...rowOf(name, outcome), violations: outcome.report.violations, notes: outcome.notes, durationMs: outcome.durationMs })) },
   };
 }

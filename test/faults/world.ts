@@ -1,23 +1,27 @@
-// One scenario's world: a harness cluster, a base directory holding the export and a sentinel
-// tree beside it, the suite's API client, a record of every PV ever created, provisioner children
-// with the suite's settings, the marked volumes, and the observation the invariants run on.
+// One scenario's world: a cluster (the real control plane or the harness, as the suite chose), a
+// base directory holding the export and a sentinel tree beside it, the suite's API client (every
+// read is a list through the API, so both kinds answer alike), a record of every PV ever created,
+// provisioner children run as the cluster's provisioner identity with the suite's settings, the
+// marked volumes, and the observation the invariants run on.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { localApiServer, startCluster } from '../../harness/cluster.ts';
-import type { Cluster } from '../../harness/cluster.ts';
+import { startCluster } from '../../harness/cluster.ts';
+import type { Cluster, ClusterKind, ProvisionerIdentity } from '../../harness/cluster.ts';
 import type { KubeObject } from '../../harness/apiserver/index.ts';
+import { makeControllerClients } from '../../harness/controllers/kube-clients.ts';
 import { startProvisioner } from '../../harness/provisioner-process.ts';
 import type { ProvisionerProcess, StartProvisionerOptions } from '../../harness/provisioner-process.ts';
 import { archivedSiblings, exportDirectories, isRealDirectory, plantSentinel, readMarker, snapshotTree, writeMarker } from './fs-tree.ts';
 import { checkInvariants } from './invariants.ts';
 import type { ClaimObs, Expectation, Observation, OnDelete, PvCreation, TrackedObs, TreeSnapshot, Violation, VolumeObs } from './invariants.ts';
-import { KubeRest } from './kube-rest.ts';
+import { KubeRest, SUITE_USER_AGENT } from './kube-rest.ts';
+import { PROVISIONED_BY, startPvRecord } from './pv-record.ts';
+import type { PvRecord } from './pv-record.ts';
 import type { Rng } from './rng.ts';
 
 export const PROVISIONER_NAME = 'faults.nfs-provisioner.dev/nfs';
-const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 const DIRECTORY = 'nfs-provisioner.dev/directory';
 const ON_DELETE = 'nfs-provisioner.dev/on-delete';
 
@@ -33,7 +37,9 @@ export const FAST_ENV: Record<string, string> = {
 };
 
 export interface WorldOptions {
+  cluster: ClusterKind;
   rng: Rng;
+  /** local only: watch events the harness keeps per resource. */
   historySize?: number;
   verbose?: boolean;
   /** Names of further directories beside the export that are exports too (excluded from the sentinel). */
@@ -55,12 +61,13 @@ export type ProvisionerOverrides = Partial<Pick<StartProvisionerOptions, 'leader
 
 export class World {
   readonly cluster: Cluster;
+  /** Who the provisioner runs as, and its namespace (where its Lease lives). */
+  readonly identity: ProvisionerIdentity;
   readonly api: KubeRest;
   readonly base: string;
   /** The export as the suite (and, unless a mount sits in between, the provisioner) sees it. */
   readonly exportDir: string;
   readonly rng: Rng;
-  readonly pvCreations: PvCreation[] = [];
   /** Expectation per claim key; a claim not listed is expected Bound. */
   readonly expectations = new Map<string, Expectation>();
   /** Every claim the scenario created (key -> uid). */
@@ -75,11 +82,12 @@ export class World {
   private readonly sentinelBefore: TreeSnapshot;
   private readonly excluded: string[];
   private readonly verbose: boolean;
-  private readonly unsubscribe: () => void;
+  private readonly pvRecord: PvRecord;
 
-  private constructor(cluster: Cluster, base: string, opts: WorldOptions) {
+  private constructor(cluster: Cluster, identity: ProvisionerIdentity, base: string, opts: WorldOptions) {
     this.cluster = cluster;
-    this.api = new KubeRest(cluster.url);
+    this.identity = identity;
+    this.api = new KubeRest(cluster.kubeconfigPath);
     this.base = base;
     this.exportDir = join(base, 'export');
     this.rng = opts.rng;
@@ -90,48 +98,66 @@ export class World {
     mkdirSync(join(base, 'etc'));
     this.excluded = ['export', ...(opts.otherExports ?? [])];
     this.sentinelBefore = snapshotTree(base, this.excluded);
-    const pvType = localApiServer(cluster).registry.get('', 'v1', 'persistentvolumes');
-    if (!pvType) throw new Error('the harness has no persistentvolumes resource');
-    this.unsubscribe = localApiServer(cluster).store.subscribe(pvType, (ev) => {
-      if (ev.type !== 'ADDED') return;
-      const o = ev.object;
-      if (o.metadata.annotations?.[PROVISIONED_BY] !== PROVISIONER_NAME) return;
-      const uid = claimRefOf(o)?.uid;
-      if (uid !== undefined && o.metadata.name !== undefined) this.pvCreations.push({ pvName: o.metadata.name, claimUid: uid });
+    const { watch } = makeControllerClients(cluster.kubeconfigPath, SUITE_USER_AGENT);
+    this.pvRecord = startPvRecord(this.api, watch, PROVISIONER_NAME, (err) => {
+      if (this.verbose) process.stderr.write(`  [pv record] ${err instanceof Error ? err.message : String(err)}\n`);
     });
   }
 
   static async start(opts: WorldOptions): Promise<World> {
-    const cluster = await startCluster({ historySize: opts.historySize ?? 100_000 });
-    const base = mkdtempSync(join(tmpdir(), 'nfs-faults-'));
-    return new World(cluster, base, opts);
+    // The shipped RBAC on both kinds: the provisioner's namespace (its Lease) is then the same.
+    const cluster = await startCluster({ kind: opts.cluster, installRbac: true, ...(opts.cluster === 'local' ? { historySize: opts.historySize ?? 100_000 } : {}) });
+    let base: string | undefined;
+    try {
+      const identity = await cluster.provisionerIdentity();
+      base = mkdtempSync(join(tmpdir(), 'nfs-faults-'));
+      const world = new World(cluster, identity, base, opts);
+      // No provisioner runs before the record has listed: from then on its watch sees every PV.
+      await world.pvRecord.started;
+      return world;
+    } catch (err: unknown) {
+      await cluster.stop();
+      if (base !== undefined) rmSync(base, { recursive: true, force: true });
+      throw err;
+    }
   }
 
-  list(plural: string, namespace?: string, group = ''): KubeObject[] {
-    const rt = localApiServer(this.cluster).registry.get(group, 'v1', plural);
-    if (!rt) throw new Error(`no resource ${plural}`);
-    return localApiServer(this.cluster).store.list(rt, namespace);
+  /** Every PV creation the record saw (see pv-record.ts). */
+  get pvCreations(): readonly PvCreation[] {
+    return this.pvRecord.creations;
   }
 
-  claimsByKey(): Map<string, KubeObject> {
+  /** The current objects of a resource (v1 of its group), from a list through the API. */
+  async list(plural: string, namespace?: string, group = ''): Promise<KubeObject[]> {
+    const prefix = group === '' ? '/api/v1' : `/apis/${group}/v1`;
+    const path = namespace === undefined ? `${prefix}/${plural}` : `${prefix}/namespaces/${encodeURIComponent(namespace)}/${plural}`;
+    return (await this.api.list<KubeObject>(path)).items;
+  }
+
+  async claimsByKey(): Promise<Map<string, KubeObject>> {
     const m = new Map<string, KubeObject>();
-    for (const c of this.list('persistentvolumeclaims')) m.set(`${c.metadata.namespace ?? ''}/${c.metadata.name ?? ''}`, c);
+    for (const c of await this.list('persistentvolumeclaims')) m.set(`${c.metadata.namespace ?? ''}/${c.metadata.name ?? ''}`, c);
     return m;
   }
 
-  ourVolumes(): KubeObject[] {
-    return this.list('persistentvolumes').filter((pv) => pv.metadata.annotations?.[PROVISIONED_BY] === PROVISIONER_NAME);
+  async ourVolumes(): Promise<KubeObject[]> {
+    return (await this.list('persistentvolumes')).filter((pv) => pv.metadata.annotations?.[PROVISIONED_BY] === PROVISIONER_NAME);
+  }
+
+  /** The Leases in the provisioner's namespace (where leader election keeps its one). */
+  leases(): Promise<KubeObject[]> {
+    return this.list('leases', this.identity.namespace, 'coordination.k8s.io');
   }
 
   async provisioner(over: ProvisionerOverrides = {}): Promise<ProvisionerProcess> {
     const p = await startProvisioner({
-      kubeconfigPath: this.cluster.kubeconfigPath,
+      kubeconfigPath: this.identity.kubeconfigPath,
       exportDir: over.exportDir ?? this.exportDir,
       provisionerName: PROVISIONER_NAME,
       leaderElection: over.leaderElection ?? false,
       logLevel: over.logLevel ?? 'info',
       ...(over.podName === undefined ? {} : { podName: over.podName }),
-      env: { ...FAST_ENV, ...over.env },
+      env: { ...FAST_ENV, POD_NAMESPACE: this.identity.namespace, ...over.env },
       maxLogLines: 20_000,
       ...(this.verbose ? { onLine: (l) => process.stderr.write(`  [provisioner] ${l.text}\n`) } : {}),
     });
@@ -174,7 +200,7 @@ export class World {
   async waitAllBound(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const claims = this.claimsByKey();
+      const claims = await this.claimsByKey();
       let pending = 0;
       for (const [key, uid] of this.created) {
         const c = claims.get(key);
@@ -191,15 +217,22 @@ export class World {
     }
   }
 
-  /** Waits until none of our PVs points at a claim that no longer exists. */
+  /**
+   * Waits until no deleted claim is still terminating and none of our PVs points at a claim that
+   * is gone. A deleted claim lingers with a deletionTimestamp until kube-controller-manager's
+   * pvc-protection controller drops its kubernetes.io/pvc-protection finalizer; only then is its
+   * PV released and reclaimed, so a claim merely still listed does not mean its PV may stay.
+   */
   async waitReclaimed(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const uids = new Set([...this.claimsByKey().values()].map((c) => c.metadata.uid));
-      const left = this.ourVolumes().filter((pv) => !uids.has(claimRefOf(pv)?.uid)).length;
-      if (left === 0) return true;
+      const claims = [...(await this.claimsByKey()).values()];
+      const terminating = claims.filter((c) => c.metadata.deletionTimestamp !== undefined).length;
+      const live = new Set(claims.filter((c) => c.metadata.deletionTimestamp === undefined).map((c) => c.metadata.uid));
+      const left = (await this.ourVolumes()).filter((pv) => !live.has(claimRefOf(pv)?.uid)).length;
+      if (left === 0 && terminating === 0) return true;
       if (Date.now() > deadline) {
-        this.notes.push(`${left} PVs of deleted claims still there after ${timeoutMs} ms`);
+        this.notes.push(`${left} PVs of deleted claims and ${terminating} terminating claims still there after ${timeoutMs} ms`);
         return false;
       }
       await sleep(200);
@@ -207,10 +240,11 @@ export class World {
   }
 
   /** Writes a marker into the directory of every Bound claim not marked yet. */
-  markBoundVolumes(): number {
-    const volumes = new Map(this.ourVolumes().map((pv) => [pv.metadata.name, pv]));
+  async markBoundVolumes(): Promise<number> {
+    const claims = await this.claimsByKey();
+    const volumes = new Map((await this.ourVolumes()).map((pv) => [pv.metadata.name, pv]));
     let n = 0;
-    for (const [key, c] of this.claimsByKey()) {
+    for (const [key, c] of claims) {
       if (this.marked.has(key) || phaseOf(c) !== 'Bound') continue;
       const pv = volumes.get(volumeNameOf(c));
       const dir = pv?.metadata.annotations?.[DIRECTORY];
@@ -225,8 +259,10 @@ export class World {
     return n;
   }
 
-  observe(recoveryLimitMs: number): Observation {
-    const claimsNow = this.claimsByKey();
+  async observe(recoveryLimitMs: number): Promise<Observation> {
+    // Claims first: a claim Bound in this list has its PV in the next one.
+    const claimsNow = await this.claimsByKey();
+    const ourVolumes = await this.ourVolumes();
     const claims: ClaimObs[] = [];
     for (const [key, uid] of this.created) {
       const c = claimsNow.get(key);
@@ -235,7 +271,7 @@ export class World {
       const volumeName = volumeNameOf(c);
       claims.push({ key, uid, expect: this.expectations.get(key) ?? 'bound', ...(phase ? { phase } : {}), ...(volumeName ? { volumeName } : {}) });
     }
-    const volumes: VolumeObs[] = this.ourVolumes().map((pv) => {
+    const volumes: VolumeObs[] = ourVolumes.map((pv) => {
       const ref = claimRefOf(pv);
       const dir = pv.metadata.annotations?.[DIRECTORY];
       const phase = (pv as { status?: { phase?: string } }).status?.phase;
@@ -280,8 +316,8 @@ export class World {
    * Checks the invariants now (e.g. while every claim is Bound, before the mass delete) and keeps
    * what they find: some states (two live PVs sharing a directory) are gone by the end.
    */
-  checkpoint(label: string, recoveryLimitMs: number): void {
-    const report = checkInvariants(this.observe(recoveryLimitMs));
+  async checkpoint(label: string, recoveryLimitMs: number): Promise<void> {
+    const report = checkInvariants(await this.observe(recoveryLimitMs));
     const seen = new Set(this.extra.map((v) => v.message));
     for (const v of report.violations) {
       if (v.kind === 'scenario' || v.kind === 'not-recovered') continue; // already in extra / counted at the end
@@ -294,9 +330,15 @@ export class World {
     this.extra.push({ kind: 'scenario', message });
   }
 
+  /** The record's relists after its first list, each a possible gap (see pv-record.ts). */
+  pvRecordRelists(): number {
+    return this.pvRecord.relists();
+  }
+
   async stop(): Promise<void> {
-    this.unsubscribe();
+    this.pvRecord.stop();
     await Promise.all([...this.processes].map((p) => p.stop('SIGKILL', 2000)));
+    this.api.close();
     await this.cluster.stop();
     for (const c of this.cleanups.reverse()) await c();
     rmSync(this.base, { recursive: true, force: true });
@@ -315,10 +357,14 @@ export function claimRefOf(o: KubeObject): { uid?: string; namespace?: string; n
   return (o as { spec?: { claimRef?: { uid?: string; namespace?: string; name?: string } } }).spec?.claimRef;
 }
 
-/** Events on one object (by kind and name) in a namespace. */
-export function eventsFor(world: World, namespace: string, kind: string, name: string): { reason: string; message: string; type: string }[] {
-  return world
-    .list('events', namespace)
+/** Events on one object (by kind and name) in a namespace (cluster-scoped objects': "default"). */
+export async function eventsFor(world: World, namespace: string, kind: string, name: string): Promise<{ reason: string; message: string; type: string }[]> {
+  return eventsAbout(await world.list('events', namespace), kind, name);
+}
+
+/** The events of a list that are about one object (by kind and name). */
+export function eventsAbout(events: readonly KubeObject[], kind: string, name: string): { reason: string; message: string; type: string }[] {
+  return events
     .map((e) => e as { reason?: string; message?: string; type?: string; involvedObject?: { kind?: string; name?: string } })
     .filter((e) => e.involvedObject?.kind === kind && e.involvedObject.name === name)
     .map((e) => ({ reason: e.reason ?? '', message: e.message ?? '', type: e.type ?? '' }));

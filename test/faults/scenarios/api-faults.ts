@@ -1,17 +1,19 @@
 // api-faults: the provisioner's requests (only its User-Agent) get 10% 500s, some 429s with
 // Retry-After, 200 ms added latency; every watch is dropped every few seconds; the history is
 // short, so a re-watch is answered 410 Gone; the API server restarts (keeping its state) during
-// provisioning and during deletion.
+// provisioning and during deletion. It runs on the local harness only, whatever the suite's
+// cluster (args.ts LOCAL_ONLY): the faults, the short history and the restart with state are the
+// harness API server's; the real kube-apiserver offers none of them.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localApiServer } from '../../../harness/cluster.ts';
 import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
 import { fetchMetrics, sumMetric } from '../metrics.ts';
+import { PROVISIONER_UA } from '../refused-requests.ts';
 import type { World } from '../world.ts';
 import { createClaims, createReclaimClasses, deleteAllClaims } from './common.ts';
 
-const PROVISIONER_UA = 'nfs-provisioner-ts';
 
 async function restarts(ctx: ScenarioContext, world: World, p: ProvisionerProcess, count: number, limitMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -42,8 +44,8 @@ export const apiFaults: Scenario = async (ctx) => {
     await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);
     await creating;
     await world.waitAllBound(full ? 240_000 : 90_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
     ctx.log('api-faults: delete all under the same faults');
     const deleting = deleteAllClaims(world);
     await restarts(ctx, world, p, restartsPerPhase, recoveryLimitMs);

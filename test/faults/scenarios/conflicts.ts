@@ -43,8 +43,8 @@ export const conflicts: Scenario = async (ctx) => {
       await world.createClaim({ namespace: 'conflicts', name, className: i % 2 === 0 ? 'faults-pattern' : 'faults-pattern-archive', labels: { team: 'red' }, annotations: { owner: 'alice' } });
     });
     await world.waitAllBound(full ? 120_000 : 60_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(full ? 120_000 : 60_000);
     stop = true;

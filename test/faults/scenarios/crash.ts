@@ -23,8 +23,8 @@ export const crash: Scenario = async (ctx) => {
     kills += burst.kills;
     await creating;
     await world.waitAllBound(full ? 240_000 : 60_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
     ctx.log(`crash: mass delete, ${deleteKills} kills`);
     const deleting = deleteAllClaims(world);
     const del = await killLoop(ctx, world, burst.process, deleteKills, {}, recoveryLimitMs);

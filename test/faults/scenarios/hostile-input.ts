@@ -11,7 +11,8 @@ import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts
 import { mergeReports } from '../scenario.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
-import { eventsFor, phaseOf, PROVISIONER_NAME } from '../world.ts';
+import { eventsAbout, eventsFor, phaseOf, PROVISIONER_NAME } from '../world.ts';
+import type { KubeObject } from '../../../harness/apiserver/index.ts';
 import type { World } from '../world.ts';
 import type { InvariantReport } from '../invariants.ts';
 import { deleteAllClaims } from './common.ts';
@@ -31,13 +32,21 @@ async function checkRefusals(world: World, p: ProvisionerProcess, refusals: read
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(refusals);
   while (pending.size > 0 && Date.now() < deadline) {
+    // One list per round, not one per claim: these are API calls now.
+    const claims = await world.claimsByKey();
+    const eventLists = new Map<string, Promise<KubeObject[]>>();
+    const eventsOf = async (r: Refusal): Promise<{ reason: string; message: string; type: string }[]> => {
+      let list = eventLists.get(r.namespace);
+      if (list === undefined) eventLists.set(r.namespace, (list = world.list('events', r.namespace)));
+      return eventsAbout(await list, 'PersistentVolumeClaim', r.name);
+    };
     for (const r of pending) {
-      const claim = world.claimsByKey().get(`${r.namespace}/${r.name}`);
+      const claim = claims.get(`${r.namespace}/${r.name}`);
       if (claim && phaseOf(claim) === 'Bound') {
         pending.delete(r); // provisioned after all (an 'either' case); the invariants check it
         continue;
       }
-      const ev = eventsFor(world, r.namespace, 'PersistentVolumeClaim', r.name).find((e) => e.reason === 'ProvisioningFailed' && e.type === 'Warning');
+      const ev = (await eventsOf(r)).find((e) => e.reason === 'ProvisioningFailed' && e.type === 'Warning');
       const logged = p.logs.some((l) => l.text.includes(r.name) && /"level":"(warn|error)"/.test(l.text));
       if (ev && logged) {
         if (r.mentions.length > 0 && !r.mentions.some((m) => ev.message.toLowerCase().includes(m.toLowerCase()))) {
@@ -49,7 +58,7 @@ async function checkRefusals(world: World, p: ProvisionerProcess, refusals: read
     await sleep(250);
   }
   for (const r of pending) {
-    const ev = eventsFor(world, r.namespace, 'PersistentVolumeClaim', r.name).some((e) => e.reason === 'ProvisioningFailed');
+    const ev = (await eventsFor(world, r.namespace, 'PersistentVolumeClaim', r.name)).some((e) => e.reason === 'ProvisioningFailed');
     world.violation(`claim ${r.namespace}/${r.name}: ${ev ? 'no warn/error log line' : 'no ProvisioningFailed event'} within ${timeoutMs} ms`);
   }
 }
@@ -102,9 +111,9 @@ async function hostileNames(ctx: ScenarioContext): Promise<{ claims: number; rep
     alive(world, p, 'hostile names');
 
     // A tenant plants links to the outside inside its own volumes; reclaim must not follow them.
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', 30_000);
-    for (const pv of world.ourVolumes()) {
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', 30_000);
+    for (const pv of await world.ourVolumes()) {
       const dir = pv.metadata.annotations?.['nfs-provisioner.dev/directory'];
       if (dir === undefined) continue;
       try {
@@ -158,7 +167,7 @@ async function brokenExport(ctx: ScenarioContext, kind: 'read-only' | 'full'): P
       await p.waitReady(30_000);
       await world.createClaim({ namespace: 'broken', name: 'before', className: 'archive' });
       await world.waitAllBound(20_000);
-      world.markBoundVolumes();
+      await world.markBoundVolumes();
 
       const fillers: string[] = [];
       if (kind === 'read-only') remount(world.exportDir, 'ro');
@@ -191,11 +200,12 @@ async function brokenExport(ctx: ScenarioContext, kind: 'read-only' | 'full'): P
       if (kind === 'read-only') {
         // Reclaim of the archived volume cannot work either: a VolumeFailedDelete event on the PV
         // (cluster-scoped objects' events live in "default", as Kubernetes puts them).
-        const pvName = world.ourVolumes().find((pv) => (pv as { spec?: { claimRef?: { name?: string } } }).spec?.claimRef?.name === 'before')?.metadata.name;
-        const failedDelete = (): boolean => pvName !== undefined && eventsFor(world, 'default', 'PersistentVolume', pvName).some((e) => e.reason === 'VolumeFailedDelete' && e.type === 'Warning');
+        const pvName = (await world.ourVolumes()).find((pv) => (pv as { spec?: { claimRef?: { name?: string } } }).spec?.claimRef?.name === 'before')?.metadata.name;
+        const failedDelete = async (): Promise<boolean> =>
+          pvName !== undefined && (await eventsFor(world, 'default', 'PersistentVolume', pvName)).some((e) => e.reason === 'VolumeFailedDelete' && e.type === 'Warning');
         const deadline = Date.now() + 10_000;
-        while (!failedDelete() && Date.now() < deadline) await sleep(200);
-        if (!failedDelete()) world.violation(`read-only export: no VolumeFailedDelete event on the released PV ${pvName ?? '(not found)'} within 10 s`);
+        while (!(await failedDelete()) && Date.now() < deadline) await sleep(200);
+        if (!(await failedDelete())) world.violation(`read-only export: no VolumeFailedDelete event on the released PV ${pvName ?? '(not found)'} within 10 s`);
       }
       alive(world, p, kind);
       if (kind === 'read-only') remount(world.exportDir, 'rw');
@@ -206,7 +216,7 @@ async function brokenExport(ctx: ScenarioContext, kind: 'read-only' | 'full'): P
       await world.waitAllBound(30_000);
       await world.waitReclaimed(30_000);
       world.notes.push(`${kind} export: broken for ${fixedAt - brokenAt} ms; claim Bound ${Date.now() - fixedAt} ms after the export was fixed`);
-      world.markBoundVolumes();
+      await world.markBoundVolumes();
       await deleteAllClaims(world);
       await world.waitReclaimed(30_000);
       return { claims: 2, recoveryLimitMs: 30_000 };

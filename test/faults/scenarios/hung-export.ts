@@ -47,8 +47,8 @@ export const hungExport: Scenario = async (ctx) => {
     await p.waitReady(recoveryLimitMs);
     await createClaims(world, 'before', 6, 'before');
     await world.waitAllBound(30_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
 
     ctx.log(`hung-export: SIGSTOP bindfs for ${hangMs / 1000} s, ${waiting} claims created meanwhile`);
     mount.hang();
@@ -58,11 +58,13 @@ export const hungExport: Scenario = async (ctx) => {
     let notReadySeen = false;
     let staleLease = 0;
     let gaveUp = false;
+    let leaseSamples = 0;
     while (Date.now() - hungAt < hangMs) {
       const [h, r] = await Promise.all([status(`${p.httpUrl}/healthz`), status(`${p.httpUrl}/readyz`)]);
       if (h !== 200) healthzBad++;
       if (r !== 200 && r !== 0) notReadySeen = true;
-      for (const l of world.list('leases', undefined, 'coordination.k8s.io')) {
+      for (const l of await world.leases()) {
+        leaseSamples++;
         const spec = (l as { spec?: { holderIdentity?: string; renewTime?: string } }).spec;
         if (spec?.holderIdentity !== POD) {
           gaveUp = true;
@@ -78,6 +80,8 @@ export const hungExport: Scenario = async (ctx) => {
     if (healthzBad > 0) world.violation(`/healthz did not answer 200 ${healthzBad} times while the export hung`);
     if (!notReadySeen) world.violation('/readyz never said not ready while the export hung');
     if (!(timeouts > 0)) world.violation('/metrics shows no nfs_provisioner_fs_timeouts_total while the export hung');
+    // Without a Lease to look at, "never stale" would pass by itself.
+    if (leaseSamples === 0) world.violation(`no Lease in namespace ${world.identity.namespace} while the export hung: leader election not checked`);
     if (staleLease > 0) world.violation(`the Lease stayed held by the hung replica without renewal (${staleLease} samples older than ${leaseMs} ms + 1.5 s)`);
     if (!world.processes.has(p)) world.violation('the provisioner exited while the export hung');
     world.notes.push(`fs timeouts ${timeouts}, lease ${gaveUp ? 'given up (cleanly: never stale)' : 'kept renewed'}, FS_TIMEOUT ${FAST_ENV['FS_TIMEOUT'] ?? '?'}`);
@@ -87,8 +91,8 @@ export const hungExport: Scenario = async (ctx) => {
     await world.measureRecovery(p, resumedAt, recoveryLimitMs);
     await world.waitAllBound(recoveryLimitMs);
     world.notes.push(`all waiting claims Bound ${Date.now() - resumedAt} ms after the export came back`);
-    world.markBoundVolumes();
-    world.checkpoint('after resume', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('after resume', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(30_000);
     return { claims: 6 + waiting, recoveryLimitMs };

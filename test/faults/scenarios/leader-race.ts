@@ -6,11 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProvisionerProcess } from '../../../harness/provisioner-process.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { inWorld } from '../scenario.ts';
+import { PROVISIONER_UA } from '../refused-requests.ts';
 import type { World } from '../world.ts';
 import { createClaims, createReclaimClasses, deleteAllClaims } from './common.ts';
 
-function holder(world: World): string | undefined {
-  for (const l of world.list('leases', undefined, 'coordination.k8s.io')) {
+/** The Lease's holder (leases live in the provisioner's namespace). */
+async function holder(world: World): Promise<string | undefined> {
+  for (const l of await world.leases()) {
     const h = (l as { spec?: { holderIdentity?: string } }).spec?.holderIdentity;
     if (h) return h;
   }
@@ -23,10 +25,10 @@ async function killLeaders(ctx: ScenarioContext, world: World, replicas: Map<str
     await sleep(ctx.rng.int(300, 3000));
     // Wait for a leader (the lease may be between holders).
     const deadline = Date.now() + limitMs;
-    let leader = holder(world);
+    let leader = await holder(world);
     while ((leader === undefined || !replicas.has(leader)) && Date.now() < deadline) {
       await sleep(100);
-      leader = holder(world);
+      leader = await holder(world);
     }
     const p = leader === undefined ? undefined : replicas.get(leader);
     if (!leader || !p) {
@@ -64,15 +66,15 @@ export const leaderRace: Scenario = async (ctx) => {
     let done = await killLeaders(ctx, world, replicas, kills, recoveryLimitMs);
     await creating;
     await world.waitAllBound(full ? 180_000 : 60_000);
-    world.markBoundVolumes();
-    world.checkpoint('all Bound', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('all Bound', recoveryLimitMs);
     ctx.log(`leader-race: delete all, ${kills} leader kills`);
     const deleting = deleteAllClaims(world);
     done += await killLeaders(ctx, world, replicas, kills, recoveryLimitMs);
     await deleting;
     await world.waitReclaimed(full ? 180_000 : 60_000);
-    const conflicts = world.cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: 'nfs-provisioner-ts', code: 409 });
-    world.notes.push(`${done} leader kills; ${conflicts} PV creates answered 409 AlreadyExists`);
+    const creates = (code: number): number => world.cluster.requests.count({ verb: 'create', resource: 'persistentvolumes', userAgent: PROVISIONER_UA, code });
+    world.notes.push(`${done} leader kills; PV creates answered 201: ${creates(201)}, 409 AlreadyExists: ${creates(409)}`);
     return { claims, recoveryLimitMs };
   });
   return { runs: 1, claims: run.claims, report: run.report, notes: run.notes, durationMs: Date.now() - started };
