@@ -2,7 +2,9 @@
 // pass-through) is frozen with SIGSTOP while claims of export B are created. Figures: B's
 // claim-to-PV latency (p50 / p99) during the freeze against the same with no freeze, and how soon
 // after the thaw A's claims, created during the freeze, are all Bound. Meanwhile /healthz stays
-// 200, /readyz stays 200 (B is usable) and names A's state, the process stays up.
+// 200, /readyz stays 200 (B is usable) and names A's state, the process stays up; and a
+// provisioner started while A is frozen (kill -9, then a new one, as a Deployment would) starts and
+// serves B: a hung export at start is not a reason to stay down.
 //
 // Violations: a B claim not Bound while A is frozen; B's p99 during the freeze above its
 // baseline p99 plus one FS_TIMEOUT plus a second (the one window a hung export can cost the others:
@@ -125,8 +127,9 @@ export const exportFreeze: Scenario = async (ctx) => {
     writeFileSync(exportsFile, `exports:\n  - name: b\n    server: 127.0.0.1\n    path: ${exportB}\n    mountPath: ${exportB}\n`);
     await world.api.createClass(CLASS_A, PROVISIONER_NAME, { archiveOnDelete: 'true' });
     await world.api.createClass(CLASS_B, PROVISIONER_NAME, { export: 'b', onDelete: 'delete' });
-    const p = await world.provisioner({ exportDir: target, env: { NFS_EXPORTS_FILE: exportsFile } });
-    await p.waitReady(recoveryLimitMs);
+    const over = { exportDir: target, env: { NFS_EXPORTS_FILE: exportsFile } };
+    const first = await world.provisioner(over);
+    await first.waitReady(recoveryLimitMs);
     const latencies = new Latencies(world);
     world.cleanups.push(() => latencies.stop());
 
@@ -143,6 +146,16 @@ export const exportFreeze: Scenario = async (ctx) => {
     const bBound = await allBound(world, uidsB, Math.max(5000, freezeMs - (Date.now() - frozenAt) - 1000));
     if (!bBound) world.violation(`claims of export b not all Bound while export a was frozen (${latencies.of(uidsB).length} of ${claimsB} got a PV)`);
     const during = latencies.of(uidsB);
+
+    // Restart while A is still frozen: the new process must start, be ready, and serve B.
+    first.kill();
+    await first.exited;
+    const restartedAt = Date.now();
+    const p = await world.provisioner(over);
+    const readyAfterMs = await world.measureRecovery(p, restartedAt, recoveryLimitMs);
+    if (readyAfterMs < 0) world.violation('a provisioner started while export a was frozen did not become ready');
+    const afterRestart = await latencies.create(world, 'restarted-b', 10, CLASS_B, 'r');
+    if (!(await allBound(world, afterRestart, 20_000))) world.violation('claims of export b not Bound by the provisioner started while export a was frozen');
     let notReady = 0;
     let named = false;
     let healthzBad = 0;
@@ -181,7 +194,8 @@ export const exportFreeze: Scenario = async (ctx) => {
     world.checkpoint('after thaw', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(60_000);
-    return { claims: 2 * claimsB + claimsA, recoveryLimitMs };
+    world.notes.push(`restarted (kill -9) during the freeze: ready after ${readyAfterMs} ms, export b served`);
+    return { claims: 2 * claimsB + claimsA + 10, recoveryLimitMs };
   });
   return { runs: 1, claims: run.claims, report: run.report, notes: run.notes, durationMs: Date.now() - started };
 };
