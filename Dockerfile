@@ -21,6 +21,11 @@ LABEL org.opencontainers.image.title="nfs-provisioner-ts" \
       org.opencontainers.image.description="Kubernetes external provisioner for NFS, drop-in for nfs-subdir-external-provisioner" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
+# libuv's thread pool is shared by every export's fs slots (FS_CONCURRENCY each, 2 by default) and
+# the process's own work (DNS, token reads); a hung export holds its slots' threads. 16 threads
+# keep 2 free with seven exports at the default; the provisioner exits 2 naming UV_THREADPOOL_SIZE
+# if the exports' slots would leave fewer. npm start and the harness set the same.
+ENV UV_THREADPOOL_SIZE=16
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

@@ -24,6 +24,14 @@ const PARENT_WATCH = fileURLToPath(new URL('./util/parent-watch.js', import.meta
  */
 export const PROVISIONER_NODE_FLAGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=2'];
 
+/**
+ * UV_THREADPOOL_SIZE of the image (Dockerfile ENV), npm start and the harness: libuv's pool is
+ * shared by every export's fs slots (FS_CONCURRENCY each, 2 by default) and the process's own
+ * work; config.ts refuses a pool the slots could fill. 16 holds seven exports at the default.
+ * test/harness/provisioner-process.test.ts checks that the three agree.
+ */
+export const PROVISIONER_THREADPOOL_SIZE = '16';
+
 export interface StartProvisionerOptions {
   kubeconfigPath: string;
   /** The directory the provisioner sees as the mounted export (NFS_MOUNT_PATH). */
@@ -107,6 +115,7 @@ export async function startProvisioner(opts: StartProvisionerOptions): Promise<P
     ENABLE_LEADER_ELECTION: String(opts.leaderElection ?? false),
     POD_NAME: opts.podName ?? `provisioner-${Math.random().toString(36).slice(2, 10)}`,
     HARNESS_PARENT_PID: String(process.pid),
+    UV_THREADPOOL_SIZE: PROVISIONER_THREADPOOL_SIZE,
     ...opts.env,
   };
   // An HTTP_LISTEN given in opts.env is where readiness is probed.

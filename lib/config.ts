@@ -2,11 +2,28 @@
 // The variable names are a shared contract (CONVENTIONS.md) and match nfs-subdir-external-provisioner
 // where that project has them. Every problem becomes a ConfigError whose message names the variable,
 // so main.ts can print one line and exit 2 instead of a stack trace.
-import { constants as fsConstants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import {
+  absolutePath,
+  ConfigError,
+  isDnsLabel,
+  isDnsSubdomain,
+  isHostName,
+  nfsServerProblem,
+  parseBool,
+  parseDuration,
+  parseInteger,
+  parsePositiveNumber,
+  provisionerNameProblem,
+} from './config-values.ts';
+import { checkExportSet, DEFAULT_EXPORT_NAME, EXPORTS_FILE_VARIABLE, MAX_FS_CONCURRENCY, parseExportsFile } from './export-config.ts';
+import type { ExportConfig } from './export-config.ts';
+
+export { ConfigError, isDnsLabel, isDnsSubdomain, parseGoDuration, provisionerNameProblem } from './config-values.ts';
+export type { ExportConfig } from './export-config.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -27,10 +44,26 @@ export interface LeaderElectionConfig {
 }
 
 export interface Config {
+  /** The default export's NFS_SERVER, NFS_PATH and NFS_MOUNT_PATH (also `exports[0]`). */
   readonly nfsServer: string;
   readonly nfsPath: string;
+  /** The first name of PROVISIONER_NAME: the Lease name, the log field. */
   readonly provisionerName: string;
+  /**
+   * Every provisioner name this install answers for: PROVISIONER_NAME (a comma-separated list),
+   * then each export's provisionerNames; no repeats.
+   */
+  readonly provisionerNames: readonly string[];
   readonly nfsMountPath: string;
+  /** The `default` export first, then those of NFS_EXPORTS_FILE in file order. */
+  readonly exports: readonly ExportConfig[];
+  /** NFS_EXPORTS_FILE, when set. */
+  readonly exportsFile?: string;
+  /**
+   * UV_THREADPOOL_SIZE as libuv will read it (default 4): every export's fs concurrency plus
+   * THREADS_FOR_THE_PROCESS must fit, so that hung exports never hold every thread.
+   */
+  readonly threadPoolSize: number;
   /** KUBECONFIG; absent = in-cluster service account. */
   readonly kubeconfig?: string;
   readonly logLevel: LogLevel;
@@ -48,16 +81,6 @@ export interface Config {
   readonly retryMaxDelayMs: number;
 }
 
-/** Bad configuration: the message names the variable (or path) and says what is wrong. */
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
-
 /** Every variable read, with its flag name (`--nfs-server` for NFS_SERVER). */
 export const CONFIG_VARIABLES = [
   'NFS_SERVER', 'NFS_PATH', 'PROVISIONER_NAME', 'ENABLE_LEADER_ELECTION', 'NFS_MOUNT_PATH', 'KUBECONFIG',
@@ -65,68 +88,12 @@ export const CONFIG_VARIABLES = [
   'POD_NAMESPACE', 'LEADER_ELECTION_NAME', 'LEADER_ELECTION_LEASE_DURATION', 'LEADER_ELECTION_RENEW_DEADLINE',
   'LEADER_ELECTION_RETRY_PERIOD', 'FS_TIMEOUT', 'FS_CONCURRENCY', 'POD_NAME', 'RESYNC_PERIOD',
   // Flag-or-env extras of ours, beyond the shared list:
-  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY',
+  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY', 'NFS_EXPORTS_FILE',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 export function flagName(variable: ConfigVariable): string {
   return variable.toLowerCase().replaceAll('_', '-');
-}
-
-const UNITS_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000,
-};
-
-/** Parses a Go duration (`1h2m3.5s`, `500ms`, `0`) into milliseconds; undefined if malformed. */
-export function parseGoDuration(text: string): number | undefined {
-  const match = /^([-+]?)(.*)$/u.exec(text.trim());
-  const body = match?.[2] ?? '';
-  if (body === '0') return 0;
-  if (body === '') return undefined;
-  const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/uy;
-  let total = 0;
-  let index = 0;
-  while (index < body.length) {
-    part.lastIndex = index;
-    const piece = part.exec(body);
-    if (piece === null) return undefined;
-    total += Number(piece[1]) * (UNITS_MS[piece[2] ?? ''] ?? Number.NaN);
-    index = part.lastIndex;
-  }
-  if (!Number.isFinite(total)) return undefined;
-  return match?.[1] === '-' ? -total : total;
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u;
-const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u;
-
-export function isDnsSubdomain(value: string): boolean {
-  return value.length > 0 && value.length <= 253 && value.split('.').every((label) => label.length <= 63 && DNS_LABEL.test(label));
-}
-
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS_LABEL.test(value);
-}
-
-/**
- * A provisioner name as Kubernetes validates StorageClass.provisioner: a qualified name, i.e. an
- * optional DNS-subdomain prefix and `/`, then a name of at most 63 characters (the check is on the
- * lower-cased value, so upper case is accepted).
- */
-export function provisionerNameProblem(value: string): string | undefined {
-  const lower = value.toLowerCase();
-  const parts = lower.split('/');
-  if (parts.length > 2) return 'at most one "/" is allowed (prefix/name)';
-  const name = parts.at(-1) ?? '';
-  if (parts.length === 2) {
-    const prefix = parts[0] ?? '';
-    if (!isDnsSubdomain(prefix)) return `prefix "${prefix}" must be a DNS subdomain (lower-case letters, digits, "-" and ".")`;
-  }
-  if (name.length === 0 || name.length > 63) return 'the name part must have 1 to 63 characters';
-  if (!QUALIFIED_NAME_PART.test(name)) {
-    return 'the name part must consist of letters, digits, "-", "_" or ".", and start and end with a letter or digit';
-  }
-  return undefined;
 }
 
 /** A DNS-subdomain lease name from a provisioner name (`example.com/nfs` -> `example.com-nfs`). */
@@ -142,17 +109,6 @@ export function leaseNameFor(provisionerName: string): string {
   return name === '' ? 'nfs-provisioner' : name;
 }
 
-function isHostName(value: string): boolean {
-  return isDnsSubdomain(value.toLowerCase());
-}
-
-function nfsServerProblem(value: string): string | undefined {
-  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  if (isIP(bare) !== 0) return undefined;
-  if (/^[\d.]+$/u.test(value)) return `"${value}" is not a valid IPv4 address`;
-  return isHostName(value) ? undefined : `"${value}" is neither a host name nor an IP address`;
-}
-
 function parseListen(variable: string, value: string): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/u.exec(value);
   const port = Number(match?.[3]);
@@ -162,39 +118,39 @@ function parseListen(variable: string, value: string): ListenAddress {
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
-/** strconv.ParseBool, as the Go project reads ENABLE_LEADER_ELECTION. */
-function parseBool(variable: string, value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new ConfigError(variable, `"${value}" is not a boolean (true or false)`);
-}
-
-function parseInteger(variable: string, value: string, min: number, max: number): number {
-  const n = /^\d+$/u.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(variable, `"${value}" must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function parsePositiveNumber(variable: string, value: string): number {
-  const n = /^\d+(\.\d+)?$|^\.\d+$/u.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(variable, `"${value}" must be a positive number`);
-  return n;
-}
-
-function parseDuration(variable: string, value: string): number {
-  const ms = parseGoDuration(value);
-  if (ms === undefined) throw new ConfigError(variable, `"${value}" is not a duration (Go syntax, e.g. 15s, 500ms, 1m30s)`);
-  if (ms <= 0) throw new ConfigError(variable, `"${value}" must be longer than zero`);
-  return ms;
-}
-
-function absolutePath(variable: string, value: string): string {
-  if (!value.startsWith('/')) throw new ConfigError(variable, `"${value}" must be an absolute path`);
-  if (value.includes('\0')) throw new ConfigError(variable, 'must not contain NUL characters');
-  return value;
-}
-
 type Source = Readonly<Record<string, string | undefined>>;
+
+/**
+ * libuv threads kept free of export fs calls: DNS look-ups, reading the service-account token and
+ * other small fs work of the process itself go through the same pool.
+ */
+export const THREADS_FOR_THE_PROCESS = 2;
+/** libuv's own default and ceiling of UV_THREADPOOL_SIZE. */
+const LIBUV_DEFAULT_THREADS = 4;
+const LIBUV_MAX_THREADS = 1024;
+
+/** PROVISIONER_NAME: one name or a comma-separated list, each a valid provisioner name. */
+function parseProvisionerNames(variable: string, value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (name === '') throw new ConfigError(variable, `"${value}" has an empty name in its list (names are separated by ",")`);
+    const problem = provisionerNameProblem(name);
+    if (problem !== undefined) throw new ConfigError(variable, `"${name}" is not a valid provisioner name: ${problem}`);
+  }
+  return [...new Set(names)];
+}
+
+/** Fails unless the exports' fs slots leave THREADS_FOR_THE_PROCESS of libuv's pool free. */
+function checkThreadPool(exports: readonly ExportConfig[], threadPoolSize: number, explicit: boolean): void {
+  const slots = exports.reduce((sum, e) => sum + e.fsConcurrency, 0);
+  const needed = slots + THREADS_FOR_THE_PROCESS;
+  if (needed <= threadPoolSize) return;
+  const parts = exports.map((e) => `${e.name} ${e.fsConcurrency}`).join(' + ');
+  throw new ConfigError(
+    'UV_THREADPOOL_SIZE',
+    `${threadPoolSize}${explicit ? '' : ' (unset: libuv\'s default)'} threads cannot hold the exports' fs concurrency (${parts}) plus ${THREADS_FOR_THE_PROCESS} for the process: set UV_THREADPOOL_SIZE to at least ${needed} (the image sets 16), or lower FS_CONCURRENCY / fsConcurrency`,
+  );
+}
 
 /** Turns `--nfs-server x` style flags into a variable map; unknown flags are a ConfigError. */
 export function flagsToVariables(argv: readonly string[]): Record<string, string> {
@@ -220,7 +176,7 @@ export function flagsToVariables(argv: readonly string[]): Record<string, string
 export function loadConfig(
   env: Source,
   argv: readonly string[] = [],
-  defaults: { hostname?: string; pid?: number } = {},
+  defaults: { hostname?: string; pid?: number; readFile?: (path: string) => string } = {},
 ): Config {
   const source: Source = { ...env, ...flagsToVariables(argv) };
   const raw = (variable: ConfigVariable): string | undefined => {
@@ -237,9 +193,8 @@ export function loadConfig(
     return value === undefined ? fallback : parse(variable, value);
   };
 
-  const provisionerName = required('PROVISIONER_NAME');
-  const nameProblem = provisionerNameProblem(provisionerName);
-  if (nameProblem !== undefined) throw new ConfigError('PROVISIONER_NAME', `"${provisionerName}" is not a valid provisioner name: ${nameProblem}`);
+  const listedNames = parseProvisionerNames('PROVISIONER_NAME', required('PROVISIONER_NAME'));
+  const provisionerName = listedNames[0] ?? '';
 
   const nfsServer = required('NFS_SERVER');
   const serverProblem = nfsServerProblem(nfsServer);
@@ -263,11 +218,30 @@ export function loadConfig(
   const kubeApiBurst = withDefault('KUBE_API_BURST', 1000, (n, v) => parseInteger(n, v, 1, 1_000_000));
   const workers = withDefault('WORKERS', 16, (n, v) => parseInteger(n, v, 1, 1000));
   const fsTimeoutMs = withDefault('FS_TIMEOUT', 10_000, parseDuration);
-  const fsConcurrency = withDefault('FS_CONCURRENCY', 2, (n, v) => parseInteger(n, v, 1, 64));
+  const fsConcurrency = withDefault('FS_CONCURRENCY', 2, (n, v) => parseInteger(n, v, 1, MAX_FS_CONCURRENCY));
   const resyncPeriodMs = withDefault('RESYNC_PERIOD', 600_000, parseDuration);
   const retryBaseDelayMs = withDefault('RETRY_BASE_DELAY', 1000, parseDuration);
   const retryMaxDelayMs = withDefault('RETRY_MAX_DELAY', 300_000, parseDuration);
   if (retryMaxDelayMs < retryBaseDelayMs) throw new ConfigError('RETRY_MAX_DELAY', 'must not be shorter than RETRY_BASE_DELAY');
+
+  const exportsFileText = raw('NFS_EXPORTS_FILE');
+  const exportsFile = exportsFileText === undefined ? undefined : absolutePath('NFS_EXPORTS_FILE', exportsFileText);
+  const defaultExport: ExportConfig = Object.freeze({
+    name: DEFAULT_EXPORT_NAME,
+    server: nfsServer,
+    path: nfsPath,
+    mountPath: nfsMountPath,
+    provisionerNames: Object.freeze([]),
+    fsTimeoutMs,
+    fsConcurrency,
+  });
+  const exports = [defaultExport, ...(exportsFile === undefined ? [] : readExportsFile(exportsFile, { fsTimeoutMs, fsConcurrency }, defaults.readFile))];
+  checkExportSet(exports, exportsFile);
+  const provisionerNames = [...new Set([...listedNames, ...exports.flatMap((e) => e.provisionerNames)])];
+  const threadPoolText = env['UV_THREADPOOL_SIZE']?.trim();
+  const threadPoolSize =
+    threadPoolText === undefined || threadPoolText === '' ? LIBUV_DEFAULT_THREADS : parseInteger('UV_THREADPOOL_SIZE', threadPoolText, 1, LIBUV_MAX_THREADS);
+  checkThreadPool(exports, threadPoolSize, threadPoolText !== undefined && threadPoolText !== '');
 
   const enabled = withDefault('ENABLE_LEADER_ELECTION', true, parseBool);
   const namespace = raw('LEADER_ELECTION_NAMESPACE') ?? raw('POD_NAMESPACE') ?? 'default';
@@ -288,7 +262,11 @@ export function loadConfig(
     nfsServer,
     nfsPath,
     provisionerName,
+    provisionerNames: Object.freeze(provisionerNames),
     nfsMountPath,
+    exports: Object.freeze(exports),
+    ...(exportsFile === undefined ? {} : { exportsFile }),
+    threadPoolSize,
     ...(kubeconfig === undefined ? {} : { kubeconfig }),
     logLevel,
     httpListen: Object.freeze(httpListen),
@@ -305,35 +283,14 @@ export function loadConfig(
   return Object.freeze(config);
 }
 
-/**
- * Checks that the export mount exists, is a directory and is writable, within the fs timeout
- * (a hung NFS mount must not hang start-up). Throws ConfigError naming NFS_MOUNT_PATH and the path.
- */
-export async function checkMountPath(path: string, timeoutMs: number): Promise<void> {
-  const variable = 'NFS_MOUNT_PATH';
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new ConfigError(variable, `${path} did not answer within ${timeoutMs} ms (is the NFS export hung?)`)), timeoutMs);
-    timer.unref();
-  });
-  const check = async (): Promise<void> => {
-    let stats;
-    try {
-      stats = await stat(path);
-    } catch (error: unknown) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(variable, code === 'ENOENT' ? `${path} does not exist (is the export mounted?)` : `${path} cannot be read (${code ?? 'error'})`);
-    }
-    if (!stats.isDirectory()) throw new ConfigError(variable, `${path} is not a directory`);
-    try {
-      await access(path, fsConstants.W_OK);
-    } catch (error: unknown) {
-      throw new ConfigError(variable, `${path} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  };
+/** Reads and parses NFS_EXPORTS_FILE; a file that cannot be read is a ConfigError naming it. */
+function readExportsFile(path: string, defaults: { fsTimeoutMs: number; fsConcurrency: number }, readFile = (p: string): string => readFileSync(p, 'utf8')): ExportConfig[] {
+  let text: string;
   try {
-    await Promise.race([check(), timeout]);
-  } finally {
-    clearTimeout(timer);
+    text = readFile(path);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(EXPORTS_FILE_VARIABLE, code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`);
   }
+  return parseExportsFile(text, path, defaults);
 }

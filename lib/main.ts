@@ -1,18 +1,18 @@
-// The process: config -> logger -> export mount check -> kube client -> informers, export probe,
-// HTTP endpoints -> leader election -> controller. Exit codes: 0 after SIGTERM/SIGINT (workers
-// stopped, Lease released, within 5 s), 1 on an unexpected error, 2 on bad configuration (one
-// line on stderr naming the variable or path, never a stack trace).
+// The process: config -> logger -> exports (each checked) -> kube client -> informers, a probe per
+// export, HTTP endpoints -> leader election -> one controller per provisioner name, all sharing the
+// informers and the NFS backend, which routes each claim and PV to its export. Exit codes: 0 after
+// SIGTERM/SIGINT (workers stopped, Lease released, within 5 s), 1 on an unexpected error, 2 on bad
+// configuration (one line on stderr naming the variable or path, never a stack trace).
 import { readFileSync } from 'node:fs';
-import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { checkMountPath, ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { ProvisioningController } from './controller/controller.ts';
 import { EventRecorder } from './controller/event-recorder.ts';
 import { ProvisionerMetrics } from './controller/metrics.ts';
 import { errorMessage } from './errors.ts';
 import { EventLoopMonitor } from './http/event-loop-monitor.ts';
-import { ProbeMonitor } from './http/probe-monitor.ts';
 import { startHealthServer } from './http/server.ts';
 import type { HealthServer } from './http/server.ts';
 import { withoutManagedFields } from './kube/cache-transform.ts';
@@ -25,9 +25,11 @@ import type { ListWatchSource } from './kube/informer.ts';
 import { LeaderElector } from './kube/leader-elector.ts';
 import { leaseApi } from './kube/lease-api.ts';
 import { claimSource, storageClassSource, volumeSource } from './kube/list-watch.ts';
+import { openExports } from './exports-setup.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
-import { NfsProvisioner } from './nfs/index.ts';
+import { ExportHealth, ExportMetrics, exportReadinessChecks, NfsProvisioner } from './nfs/index.ts';
+import type { NfsExport } from './nfs/index.ts';
 
 const SHUTDOWN_LIMIT_MS = 4500;
 const PROBE_INTERVAL_MS = 5000;
@@ -49,14 +51,34 @@ function failConfig(error: unknown): never {
   process.exit(2);
 }
 
+/** The involved object of an event about a claim. */
+function claimReference(claim: V1PersistentVolumeClaim): V1ObjectReference {
+  const m = claim.metadata ?? {};
+  return {
+    kind: 'PersistentVolumeClaim',
+    apiVersion: 'v1',
+    namespace: m.namespace ?? '',
+    name: m.name ?? '',
+    ...(m.uid === undefined ? {} : { uid: m.uid }),
+    ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }),
+  };
+}
+
 async function run(config: Config, logger: Logger, version: string): Promise<void> {
   const clock = systemClock;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = new ProvisionerMetrics(registry);
+  const exportMetrics = new ExportMetrics(registry);
+  let exports: NfsExport[];
+  try {
+    exports = await openExports(config, exportMetrics, logger);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) failConfig(error);
+    throw error;
+  }
 
   let client: RestClient;
-  let provisioner: NfsProvisioner;
   try {
     client = createKubeClient({
       ...(config.kubeconfig === undefined ? {} : { kubeconfigPath: config.kubeconfig }),
@@ -67,19 +89,32 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       clock,
       onResponse: (verb, resource, code) => metrics.apiRequests.labels(verb, resource, code).inc(),
     });
-    provisioner = new NfsProvisioner({
-      server: config.nfsServer,
-      path: config.nfsPath,
-      mountPath: config.nfsMountPath,
-      fsTimeoutMs: config.fsTimeoutMs,
-      fsConcurrency: config.fsConcurrency,
-      logger,
-      provisionerName: config.provisionerName,
-      observer: { onFsCall: (operation, ms, outcome) => metrics.recordFsCall(operation, ms, outcome) },
-    });
   } catch (error: unknown) {
     failConfig(error);
   }
+  // Events carry the provisioner name of the class they are about, as with one install per name.
+  const recorders = new Map(
+    config.provisionerNames.map((name) => [
+      name,
+      new EventRecorder({
+        api: controllerApi(client),
+        clock,
+        logger,
+        component: name,
+        instance: config.leaderElection.identity,
+        onEvent: (reason, outcome) => metrics.events.labels(reason, outcome).inc(),
+      }),
+    ]),
+  );
+  const provisioner = new NfsProvisioner({
+    exports,
+    provisionerNames: config.provisionerNames,
+    logger,
+    onWarning: (request, reason, message) => {
+      void recorders.get(request.storageClass.provisioner)?.record(claimReference(request.claim), 'Warning', reason, message);
+    },
+    onOperation: (exportName, operation, result, ms) => exportMetrics.recordOperation(exportName, operation, result, ms),
+  });
 
   const informer = <T extends V1PersistentVolumeClaim | V1PersistentVolume | V1StorageClass>(name: string, source: ListWatchSource<T>): Informer<T> =>
     new Informer<T>({
@@ -96,42 +131,45 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   const classes = informer('storageclasses', storageClassSource(client));
   const informers = [claims, volumes, classes];
 
-  const events = new EventRecorder({
-    api: controllerApi(client),
-    clock,
-    logger,
-    component: config.provisionerName,
-    instance: config.leaderElection.identity,
-    onEvent: (reason, outcome) => metrics.events.labels(reason, outcome).inc(),
-  });
-  const controller = new ProvisioningController({
-    provisionerName: config.provisionerName,
-    provisioner,
-    api: controllerApi(client),
-    events,
-    claims,
-    volumes,
-    classes,
-    workers: config.workers,
-    clock,
-    logger,
-    metrics,
-    baseDelayMs: config.retryBaseDelayMs,
-    maxDelayMs: config.retryMaxDelayMs,
-    shutdownGraceMs: 2000,
-  });
+  // One controller per provisioner name: each selects the claims and PVs of its name, as one Go
+  // install per name did, and all share the informers, the backend and the export slots.
+  const controllers = [...recorders].map(
+    ([name, events]) =>
+      new ProvisioningController({
+        provisionerName: name,
+        provisioner,
+        api: controllerApi(client),
+        events,
+        claims,
+        volumes,
+        classes,
+        workers: config.workers,
+        clock,
+        logger: config.provisionerNames.length > 1 ? logger.child({ provisioner: name }) : logger,
+        metrics,
+        baseDelayMs: config.retryBaseDelayMs,
+        maxDelayMs: config.retryMaxDelayMs,
+        shutdownGraceMs: 2000,
+      }),
+  );
+  const runControllers = (signal: AbortSignal): Promise<void> => Promise.all(controllers.map((c) => c.run(signal))).then(() => undefined);
 
-  const probe = new ProbeMonitor({
-    probe: (signal) => provisioner.probe(signal),
-    clock,
-    logger,
-    timeoutMs: config.fsTimeoutMs,
-    intervalMs: PROBE_INTERVAL_MS,
-    onResult: (ok, ms) => {
-      metrics.probeDuration.labels(ok ? 'success' : 'failed').observe(ms / 1000);
-      metrics.probeSuccess.set(ok ? 1 : 0);
-    },
-  });
+  const healths = exports.map(
+    (exported, index) =>
+      new ExportHealth({
+        export: exported,
+        clock,
+        logger,
+        timeoutMs: config.exports[index]?.fsTimeoutMs ?? config.fsTimeoutMs,
+        intervalMs: PROBE_INTERVAL_MS,
+        onProbe: (ok, ms) => exportMetrics.recordProbe(exported.name, ok, ms),
+        onChange: (state) => {
+          exportMetrics.setState(exported.name, state);
+          // Claims and reclaims that failed while it was down go again now, not after their backoff.
+          if (state === 'ok') for (const c of controllers) c.retryFailed();
+        },
+      }),
+  );
   const loop = new EventLoopMonitor(clock);
 
   let http: HealthServer;
@@ -154,7 +192,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
               return pending.length === 0 ? undefined : `not synced: ${pending.join(', ')}`;
             },
           },
-          { name: 'export', problem: () => probe.problem() },
+          ...exportReadinessChecks(healths),
         ],
       },
       config.httpListen.host,
@@ -165,7 +203,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   }
 
   loop.start();
-  probe.start();
+  for (const h of healths) h.start();
   for (const i of informers) i.start();
   logger.info('started', {
     version,
@@ -173,6 +211,8 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     leaderElection: config.leaderElection.enabled,
     identity: config.leaderElection.identity,
     workers: config.workers,
+    provisionerNames: config.provisionerNames,
+    exports: exports.map((e) => `${e.name}=${e.server}:${e.path} at ${e.mountPath}`),
   });
 
   const stop = new AbortController();
@@ -192,7 +232,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       logger,
       onStartedLeading: (signal) => {
         metrics.leader.set(1);
-        controllerRun = controller.run(signal);
+        controllerRun = runControllers(signal);
       },
       onStoppedLeading: async () => {
         metrics.leader.set(0);
@@ -203,7 +243,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     running = elector.run(stop.signal);
   } else {
     metrics.leader.set(1);
-    running = controller.run(stop.signal);
+    running = runControllers(stop.signal);
   }
 
   let shuttingDown = false;
@@ -219,7 +259,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     void (async () => {
       await running;
       logger.debug('workers stopped');
-      probe.stop();
+      for (const h of healths) h.stop();
       loop.stop();
       await Promise.all(informers.map((i) => i.stop()));
       logger.debug('informers stopped');
@@ -247,8 +287,7 @@ function main(): void {
   };
   process.on('uncaughtException', fatal('uncaught exception'));
   process.on('unhandledRejection', fatal('unhandled rejection'));
-  checkMountPath(config.nfsMountPath, config.fsTimeoutMs)
-    .then(() => run(config, logger, version))
+  run(config, logger, version)
     .catch((error: unknown) => {
       if (error instanceof ConfigError) failConfig(error);
       fatal('start-up failed')(error);

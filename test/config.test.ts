@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { checkMountPath, ConfigError, leaseNameFor, loadConfig, parseGoDuration, provisionerNameProblem } from '../lib/config.ts';
+import { ConfigError, leaseNameFor, loadConfig, parseGoDuration, provisionerNameProblem } from '../lib/config.ts';
 
 const MAIN = fileURLToPath(new URL('../lib/main.ts', import.meta.url));
 const BASE = { NFS_SERVER: 'nfs.example.com', NFS_PATH: '/exports/k8s', PROVISIONER_NAME: 'example.com/nfs' };
@@ -53,6 +53,7 @@ void t.test('values from env, flags win over env', (t) => {
       LEADER_ELECTION_RETRY_PERIOD: '500ms',
       FS_TIMEOUT: '1m30s',
       FS_CONCURRENCY: '8',
+      UV_THREADPOOL_SIZE: '16',
       POD_NAME: 'pod-a',
       RESYNC_PERIOD: '1h',
     },
@@ -155,15 +156,107 @@ void t.test('provisioner names and lease names', (t) => {
   t.end();
 });
 
-void t.test('mount path check', async (t) => {
-  const dir = t.testdir({ file: 'x', ro: {} });
-  await t.resolves(checkMountPath(dir, 1000));
-  await t.rejects(checkMountPath(join(dir, 'missing'), 1000), { variable: 'NFS_MOUNT_PATH', message: /does not exist/ });
-  await t.rejects(checkMountPath(join(dir, 'file'), 1000), { message: /is not a directory/ });
-  if (process.getuid?.() !== 0) {
-    chmodSync(join(dir, 'ro'), 0o555);
-    await t.rejects(checkMountPath(join(dir, 'ro'), 1000), { message: /not writable/ });
+const EXPORTS_FILE = `exports:
+  - name: second
+    server: 10.0.0.11
+    path: /srv/b
+    mountPath: /mnt/b
+    provisionerNames: [example.com/b]
+    fsTimeout: 3s
+  - name: third
+    server: nfs3.example.com
+    path: /srv/c/
+    mountPath: /mnt/c
+    fsConcurrency: 1
+`;
+
+void t.test('one export by default, named default, from NFS_SERVER / NFS_PATH / NFS_MOUNT_PATH', (t) => {
+  const c = loadConfig(BASE);
+  t.same(c.exports, [{ name: 'default', server: 'nfs.example.com', path: '/exports/k8s', mountPath: '/persistentvolumes', provisionerNames: [], fsTimeoutMs: 10_000, fsConcurrency: 2 }]);
+  t.same(c.provisionerNames, ['example.com/nfs']);
+  t.equal(c.exportsFile, undefined);
+  t.equal(c.threadPoolSize, 4, "libuv's default when UV_THREADPOOL_SIZE is unset");
+  t.end();
+});
+
+void t.test('more exports from NFS_EXPORTS_FILE; their provisioner names are served too', (t) => {
+  const read = (path: string): string => {
+    t.equal(path, '/etc/nfs/exports.yaml');
+    return EXPORTS_FILE;
+  };
+  const c = loadConfig({ ...BASE, NFS_EXPORTS_FILE: '/etc/nfs/exports.yaml', UV_THREADPOOL_SIZE: '16', FS_CONCURRENCY: '3' }, [], { readFile: read });
+  t.same(
+    c.exports.map((e) => [e.name, e.server, e.path, e.mountPath, e.provisionerNames, e.fsTimeoutMs, e.fsConcurrency]),
+    [
+      ['default', 'nfs.example.com', '/exports/k8s', '/persistentvolumes', [], 10_000, 3],
+      ['second', '10.0.0.11', '/srv/b', '/mnt/b', ['example.com/b'], 3000, 3],
+      ['third', 'nfs3.example.com', '/srv/c/', '/mnt/c', [], 10_000, 1],
+    ],
+    'FS_TIMEOUT and FS_CONCURRENCY are the defaults of the file exports',
+  );
+  t.same(c.provisionerNames, ['example.com/nfs', 'example.com/b']);
+  t.equal(c.exportsFile, '/etc/nfs/exports.yaml');
+  t.ok(Object.isFrozen(c.exports) && Object.isFrozen(c.exports[1]));
+  t.end();
+});
+
+void t.test('PROVISIONER_NAME takes a comma-separated list; the first names the Lease', (t) => {
+  const c = loadConfig({ ...BASE, PROVISIONER_NAME: 'cluster.local/nfs-a, cluster.local/nfs-b,cluster.local/nfs-a' });
+  t.same(c.provisionerNames, ['cluster.local/nfs-a', 'cluster.local/nfs-b'], 'trimmed, no repeats');
+  t.equal(c.provisionerName, 'cluster.local/nfs-a');
+  t.equal(c.leaderElection.name, 'cluster.local-nfs-a');
+  t.end();
+});
+
+void t.test('the thread pool must leave threads for the process when every export hangs', (t) => {
+  const file = (): string => EXPORTS_FILE;
+  const env = { ...BASE, NFS_EXPORTS_FILE: '/e.yaml' };
+  // 2 + 2 + 1 slots + 2 for the process = 7.
+  t.throws(() => loadConfig(env, [], { readFile: file }), { message: /^UV_THREADPOOL_SIZE: 4 \(unset: libuv's default\) threads cannot hold the exports' fs concurrency \(default 2 \+ second 2 \+ third 1\) plus 2 for the process: set UV_THREADPOOL_SIZE to at least 7/ });
+  t.throws(() => loadConfig({ ...env, UV_THREADPOOL_SIZE: '6' }, [], { readFile: file }), { message: /^UV_THREADPOOL_SIZE: 6 threads .* at least 7/ });
+  t.equal(loadConfig({ ...env, UV_THREADPOOL_SIZE: '7' }, [], { readFile: file }).threadPoolSize, 7);
+  t.throws(() => loadConfig({ ...BASE, FS_CONCURRENCY: '3' }), { message: /^UV_THREADPOOL_SIZE: .*at least 5/ }, 'one export too');
+  t.throws(() => loadConfig({ ...BASE, UV_THREADPOOL_SIZE: 'lots' }), { message: /^UV_THREADPOOL_SIZE: "lots" must be a whole number from 1 to 1024/ });
+  t.end();
+});
+
+void t.test('a bad exports file exits with one line naming the export and field', (t) => {
+  const cases: [string, string, RegExp][] = [
+    ['duplicate name', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt/b}, {name: b, server: s2, path: /c, mountPath: /mnt/c}]', /^NFS_EXPORTS_FILE: \/e.yaml: export "b": name: is used by another export$/],
+    ['named default', 'exports: [{name: default, server: s, path: /b, mountPath: /mnt/b}]', /export "default": name: "default" is the export of NFS_SERVER/],
+    ['mount path inside the default one', 'exports: [{name: b, server: s, path: /b, mountPath: /persistentvolumes/b}]', /export "b": mountPath: \/persistentvolumes\/b overlaps the mount path of export "default" \(\/persistentvolumes\)/],
+    ['mount path holding another', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt}, {name: c, server: s, path: /c, mountPath: /mnt/c/}]', /export "c": mountPath: .*overlaps the mount path of export "b"/],
+    ['same server, nested paths', 'exports: [{name: b, server: NFS.example.com, path: /exports/k8s/b, mountPath: /mnt/b}]', /export "b": path: .*overlaps export "default"/],
+    ['provisioner name twice', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt/b, provisionerNames: [x/y]}, {name: c, server: s, path: /c, mountPath: /mnt/c, provisionerNames: [x/y]}]', /export "c": provisionerNames: "x\/y" is already the provisioner name of export "b"/],
+    ['bad provisioner name', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt/b, provisionerNames: ["a b"]}]', /export "b": provisionerNames: "a b" is not a valid provisioner name/],
+    ['missing server', 'exports: [{name: b, path: /b, mountPath: /mnt/b}]', /export "b": server: is required/],
+    ['relative path', 'exports: [{name: b, server: s, path: b, mountPath: /mnt/b}]', /export "b": path: "b" must be an absolute path/],
+    ['bad server', 'exports: [{name: b, server: "x y", path: /b, mountPath: /mnt/b}]', /export "b": server: "x y" is neither/],
+    ['bad timeout', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt/b, fsTimeout: 10}]', /export "b": fsTimeout: "10" is not a duration/],
+    ['bad concurrency', 'exports: [{name: b, server: s, path: /b, mountPath: /mnt/b, fsConcurrency: 0}]', /export "b": fsConcurrency: "0" must be a whole number from 1 to 64/],
+    ['unknown field', 'exports: [{name: b, server: s, path: /b, mountpath: /mnt/b}]', /export "b": mountpath: unknown field \(known: name, server/],
+    ['bad name', 'exports: [{name: B_2, server: s, path: /b, mountPath: /mnt/b}]', /exports\[0\]: name: "B_2" must be a DNS label/],
+    ['no name', 'exports: [{server: s, path: /b, mountPath: /mnt/b}]', /exports\[0\]: name: is required/],
+    ['not a list', 'exports: {name: b}', /\/e.yaml: exports: must be a list, not a mapping/],
+    ['unknown top level', 'export: []', /unknown top-level field "export"/],
+    ['bad YAML', 'exports: [\n  - name: b\n', /\/e.yaml: not valid YAML: .* at line \d+, column \d+$/],
+  ];
+  for (const [name, text, message] of cases) {
+    let caught: unknown;
+    try {
+      loadConfig({ ...BASE, NFS_EXPORTS_FILE: '/e.yaml', UV_THREADPOOL_SIZE: '64' }, [], { readFile: () => text });
+    } catch (error: unknown) {
+      caught = error;
+    }
+    t.ok(caught instanceof ConfigError, `${name}: ConfigError`);
+    const text1 = caught instanceof Error ? caught.message : '';
+    t.match(text1, message, name);
+    t.notOk(text1.includes('\n'), `${name}: one line`);
   }
+  t.throws(() => loadConfig({ ...BASE, NFS_EXPORTS_FILE: '/nope.yaml' }), { message: 'NFS_EXPORTS_FILE: /nope.yaml does not exist' });
+  t.throws(() => loadConfig({ ...BASE, NFS_EXPORTS_FILE: 'rel.yaml' }), { message: /^NFS_EXPORTS_FILE: "rel.yaml" must be an absolute path/ });
+  t.same(loadConfig({ ...BASE, NFS_EXPORTS_FILE: '/e.yaml' }, [], { readFile: () => '# nothing yet\n' }).exports.length, 1, 'an empty file adds nothing');
+  t.end();
 });
 
 function runMain(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stderr: string; stdout: string }> {
@@ -178,7 +271,8 @@ function runMain(env: Record<string, string>, args: string[] = []): Promise<{ co
 }
 
 void t.test('main exits 2 with one line naming the problem', async (t) => {
-  const dir = t.testdir({ file: 'x' });
+  const dir = t.testdir({ file: 'x', a: {} });
+  writeFileSync(join(dir, 'exports.yaml'), `exports:\n  - {name: b, server: s, path: /b, mountPath: ${join(dir, 'missing-b')}}\n`);
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\n');
   const cases: [string, Record<string, string>, string[], RegExp][] = [
@@ -186,6 +280,13 @@ void t.test('main exits 2 with one line naming the problem', async (t) => {
     ['bad flag', { ...BASE, NFS_MOUNT_PATH: dir }, ['--workers=0'], /WORKERS/],
     ['mount path missing', { ...BASE, NFS_MOUNT_PATH: join(dir, 'nope') }, [], new RegExp(`NFS_MOUNT_PATH: ${join(dir, 'nope')} does not exist`)],
     ['mount path a file', { ...BASE, NFS_MOUNT_PATH: join(dir, 'file') }, [], /NFS_MOUNT_PATH: .* is not a directory/],
+    [
+      'second export missing on disk',
+      { ...BASE, NFS_MOUNT_PATH: join(dir, 'a'), NFS_EXPORTS_FILE: join(dir, 'exports.yaml'), UV_THREADPOOL_SIZE: '8' },
+      [],
+      new RegExp(`NFS_EXPORTS_FILE: ${join(dir, 'exports.yaml')}: export "b": mountPath: ${join(dir, 'missing-b')} does not exist`),
+    ],
+    ['exports file missing', { ...BASE, NFS_MOUNT_PATH: join(dir, 'a'), NFS_EXPORTS_FILE: join(dir, 'none.yaml') }, [], /NFS_EXPORTS_FILE: .*none.yaml does not exist/],
     ['kubeconfig without cluster', { ...BASE, NFS_MOUNT_PATH: dir, KUBECONFIG: kubeconfig, HTTP_LISTEN: '127.0.0.1:0' }, [], /KUBECONFIG/],
     ['no kubeconfig, not in a pod', { ...BASE, NFS_MOUNT_PATH: dir, HTTP_LISTEN: '127.0.0.1:0' }, [], /KUBECONFIG: not set, and not running in a cluster/],
   ];

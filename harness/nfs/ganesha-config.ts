@@ -18,12 +18,16 @@
 // - The probe for "answering" lists the pseudo root "/", which every client may read, not the
 //   export, which a squashed client may not.
 // - Enable_UDP = false: nothing uses UDP; avoids a failed rpcbind registration.
+// - Several EXPORT blocks (Export_Id 1, 2, ...) serve several directories from one server, each
+//   at its own pseudo path, as one NFS server exporting two shares does; VFS handles them all.
 
 export type SquashMode = 'no_root_squash' | 'root_squash' | 'all_squash';
 
 export interface GaneshaConfigInput {
   exportDir: string;
   pseudoPath: string;
+  /** Further exports of the same server, with the same settings. */
+  moreExports?: readonly { exportDir: string; pseudoPath: string }[];
   port: number;
   squash: SquashMode;
   anonUid: number;
@@ -46,8 +50,10 @@ function safeConfigPath(what: string, value: string): string {
 }
 
 export function renderGaneshaConfig(input: GaneshaConfigInput): string {
-  const exportDir = safeConfigPath('exportDir', input.exportDir);
-  const pseudo = safeConfigPath('pseudoPath', input.pseudoPath);
+  const exports = [{ exportDir: input.exportDir, pseudoPath: input.pseudoPath }, ...(input.moreExports ?? [])].map((e) => ({
+    exportDir: safeConfigPath('exportDir', e.exportDir),
+    pseudo: safeConfigPath('pseudoPath', e.pseudoPath),
+  }));
   const recovery = safeConfigPath('recovery directory', input.recoveryDir);
   for (const [name, n] of [['port', input.port], ['anonUid', input.anonUid], ['anonGid', input.anonGid]] as const) {
     if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${n}`);
@@ -78,8 +84,12 @@ NFS_KRB5 {
   # No Kerberos here: without this the log carries CRIT lines about /etc/krb5.keytab.
   Active_krb5 = false;
 }
-EXPORT {
-  Export_Id = 1;
+${exports.map((e, index) => exportBlock(index + 1, e.exportDir, e.pseudo, input)).join('')}`;
+}
+
+function exportBlock(id: number, exportDir: string, pseudo: string, input: GaneshaConfigInput): string {
+  return `EXPORT {
+  Export_Id = ${id};
   Path = ${exportDir};
   Pseudo = ${pseudo};
   Protocols = 4;

@@ -23,6 +23,8 @@ export interface StartNfsServerOptions {
   exportDir: string;
   /** Path of the export in the NFSv4 pseudo file system; default `/export`. */
   pseudoPath?: string;
+  /** More directories the same server exports, each at its own pseudo path (a server with several shares). */
+  moreExports?: readonly { exportDir: string; pseudoPath: string }[];
   /** Default `no_root_squash`, as the Go provisioner's documentation assumes. */
   squash?: SquashMode;
   /** uid/gid that squashed users become; default 65534 (nobody/nogroup). */
@@ -44,6 +46,8 @@ export interface NfsServer {
   pseudoPath: string;
   /** The exported directory, as a real path. */
   exportDir: string;
+  /** The further exports (StartNfsServerOptions.moreExports), real paths, with their URLs and NFS paths. */
+  moreExports: readonly ServedDirectory[];
   /** ganesha's log file (kept until stop()). */
   logPath: string;
   /** ms from spawning ganesha.nfsd until it answered nfs-ls. */
@@ -60,6 +64,14 @@ export interface NfsServer {
   stop(): Promise<void>;
 }
 
+/** One more export of the server. */
+export interface ServedDirectory {
+  exportDir: string;
+  pseudoPath: string;
+  url(dir?: string): string;
+  nfsPath(dir?: string): string;
+}
+
 const STOP_GRACE_MS = 5_000;
 const PROBE_TIMEOUT_MS = 3_000;
 const PORT_ATTEMPTS = 3;
@@ -72,6 +84,7 @@ export async function startNfsServer(opts: StartNfsServerOptions): Promise<NfsSe
   const exportDir = realpathSync(opts.exportDir);
   if (!statSync(exportDir).isDirectory()) throw new Error(`exportDir ${exportDir} is not a directory`);
   const pseudoPath = normalizePseudo(opts.pseudoPath ?? '/export');
+  const moreExports = (opts.moreExports ?? []).map((e) => ({ exportDir: realpathSync(e.exportDir), pseudoPath: normalizePseudo(e.pseudoPath) }));
 
   await ensureRpcbind(tools.rpcbind);
 
@@ -79,7 +92,7 @@ export async function startNfsServer(opts: StartNfsServerOptions): Promise<NfsSe
   for (let attempt = 1; attempt <= (opts.port === undefined ? PORT_ATTEMPTS : 1); attempt++) {
     const port = opts.port ?? (await freePort());
     try {
-      return await launch({ ...opts, exportDir, pseudoPath, port, tools });
+      return await launch({ ...opts, exportDir, pseudoPath, moreExports, port, tools });
     } catch (err) {
       lastError = err;
       // A port taken between freePort() and ganesha's bind shows as an early exit: try another.
@@ -110,6 +123,7 @@ async function launch(input: LaunchInput): Promise<NfsServer> {
     renderGaneshaConfig({
       exportDir: input.exportDir,
       pseudoPath: input.pseudoPath,
+      moreExports: input.moreExports ?? [],
       port: input.port,
       squash: input.squash ?? 'no_root_squash',
       anonUid: input.anonUid ?? 65534,
@@ -182,6 +196,12 @@ async function launch(input: LaunchInput): Promise<NfsServer> {
     port: input.port,
     pseudoPath: input.pseudoPath,
     exportDir: input.exportDir,
+    moreExports: (input.moreExports ?? []).map((e) => ({
+      exportDir: e.exportDir,
+      pseudoPath: e.pseudoPath,
+      url: (dir = '') => nfsUrl({ port: input.port, pseudoPath: e.pseudoPath, dir }),
+      nfsPath: (dir = '') => joinPseudo(e.pseudoPath, dir),
+    })),
     logPath,
     startMs,
     url,

@@ -2,9 +2,17 @@
 // check them without starting anything.
 import { parseArgs } from 'node:util';
 
+/** An export beside `default`: its name and directory (absent: a temporary one). */
+export interface SandboxExport {
+  name: string;
+  dir?: string;
+}
+
 export interface SandboxOptions {
   kubeconfigPath?: string;
   exportDir?: string;
+  /** Exports beside `default`: those of --export, or `second` in a temporary directory. */
+  exports: SandboxExport[];
   port?: number;
   examples: boolean;
   /** Default: the provisioner of the class the sandbox applies. */
@@ -25,7 +33,10 @@ Point kubectl at the printed kubeconfig to apply your own claims. Ctrl-C stops e
 
 Flags:
   --kubeconfig PATH          where to write the kubeconfig (default: a temporary file)
-  --export-dir PATH          directory used as the export (default: a temporary directory, removed on exit)
+  --export-dir PATH          directory used as the default export (default: a temporary directory, removed on exit)
+  --export NAME=DIR          one more export, named NAME (a DNS label), served from DIR, with a class
+                             nfs-NAME (parameter export: NAME); repeatable. NAME alone: a temporary
+                             directory. Without --export the sandbox serves one more, "second"
   --port N                   API server port on 127.0.0.1 (default: a free port)
   --no-examples              do not create the example claims and StatefulSet
   --provisioner-name NAME    PROVISIONER_NAME (default: the provisioner of the applied StorageClass,
@@ -39,6 +50,16 @@ Flags:
 
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 
+function parseExport(text: string): SandboxExport {
+  const at = text.indexOf('=');
+  const name = at < 0 ? text : text.slice(0, at);
+  const dir = at < 0 ? undefined : text.slice(at + 1);
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/u.test(name)) throw new Error(`--export: "${name}" is not a DNS label (lower-case letters, digits, "-")`);
+  if (name === 'default') throw new Error('--export: "default" is the export of --export-dir');
+  if (dir === '') throw new Error(`--export: ${name}= names no directory`);
+  return dir === undefined ? { name } : { name, dir };
+}
+
 export function parseSandboxArgs(argv: string[]): ParsedArgs {
   const { values } = parseArgs({
     args: argv,
@@ -47,6 +68,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
     options: {
       kubeconfig: { type: 'string' },
       'export-dir': { type: 'string' },
+      export: { type: 'string', multiple: true },
       port: { type: 'string' },
       'no-examples': { type: 'boolean', default: false },
       'provisioner-name': { type: 'string' },
@@ -65,9 +87,14 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
   const level = values['log-level'];
   const logLevel = LEVELS.find((l) => l === level);
   if (!logLevel) throw new Error(`--log-level: one of ${LEVELS.join(', ')}, not ${level}`);
+  const exports = (values.export ?? []).map(parseExport);
+  const names = exports.map((e) => e.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new Error(`--export: "${repeated}" is given twice`);
   return {
     help: false,
     options: {
+      exports: exports.length > 0 ? exports : [{ name: 'second' }],
       ...(values.kubeconfig !== undefined ? { kubeconfigPath: values.kubeconfig } : {}),
       ...(values['export-dir'] !== undefined ? { exportDir: values['export-dir'] } : {}),
       ...(port !== undefined ? { port } : {}),

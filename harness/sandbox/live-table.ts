@@ -1,5 +1,5 @@
 // The sandbox's live view: claims (ns/name, phase, volume), volumes (name, phase, claim, reclaim
-// policy) and the directories in the export. Fed by watches of claims and volumes and by a poll of
+// policy, export) and the directories in each export. Fed by watches of claims and volumes and by a poll of
 // the export; redrawn in place on a terminal, printed as append-only change lines otherwise.
 import type { CoreV1Api, V1PersistentVolume, V1PersistentVolumeClaim, Watch } from '@kubernetes/client-node';
 import { readdir } from 'node:fs/promises';
@@ -9,9 +9,18 @@ import { startReflector } from '../controllers/reflector.ts';
 export interface TableState {
   claims: V1PersistentVolumeClaim[];
   volumes: V1PersistentVolume[];
-  /** Directories in the export, relative, two levels deep (pathPattern makes nested ones). */
-  dirs: string[];
+  /** Directories in each export, relative, two levels deep (pathPattern makes nested ones). */
+  dirs: ExportDir[];
 }
+
+export interface ExportDir {
+  /** The export's name (`default`, `second`, ...). */
+  export: string;
+  path: string;
+}
+
+/** The export a PV records (nfs-provisioner.dev/export), `-` for PVs that name none. */
+const EXPORT_ANNOTATION = 'nfs-provisioner.dev/export';
 
 /** One row per object, keyed so that change lines can say what changed. */
 export interface Row {
@@ -35,11 +44,17 @@ export function tableRows(state: TableState): { claims: Row[]; volumes: Row[]; d
       const phase = v.metadata?.deletionTimestamp ? 'Terminating' : (v.status?.phase ?? 'Pending');
       return {
         key: `volume ${v.metadata?.name ?? ''}`,
-        cells: [v.metadata?.name ?? '', phase, ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '-', v.spec?.persistentVolumeReclaimPolicy ?? '-'],
+        cells: [
+          v.metadata?.name ?? '',
+          phase,
+          ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '-',
+          v.spec?.persistentVolumeReclaimPolicy ?? '-',
+          v.metadata?.annotations?.[EXPORT_ANNOTATION] ?? '-',
+        ],
       };
     })
     .sort(byKey);
-  const dirs = [...state.dirs].sort().map((d) => ({ key: `dir ${d}`, cells: [d] }));
+  const dirs = state.dirs.map((d) => ({ key: `dir ${d.export}:${d.path}`, cells: [d.export, d.path] })).sort(byKey);
   return { claims, volumes, dirs };
 }
 
@@ -55,9 +70,9 @@ export function renderTable(state: TableState): string[] {
   return [
     ...formatSection('CLAIMS', ['NAMESPACE/NAME', 'PHASE', 'VOLUME'], rows.claims),
     '',
-    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM'], rows.volumes),
+    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM', 'EXPORT'], rows.volumes),
     '',
-    ...formatSection('EXPORT DIRECTORIES', ['PATH'], rows.dirs),
+    ...formatSection('EXPORT DIRECTORIES', ['EXPORT', 'PATH'], rows.dirs),
   ];
 }
 
@@ -103,7 +118,8 @@ export async function listExportDirs(root: string, depth = 2): Promise<string[]>
 export interface LiveViewOptions {
   core: CoreV1Api;
   watch: Watch;
-  exportDir: string;
+  /** Every export the sandbox serves, by name. */
+  exports: readonly { name: string; dir: string }[];
   write: (text: string) => void;
   /** Redraw in place (a terminal) or print change lines. */
   tty: boolean;
@@ -121,7 +137,7 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
   let lastText = '';
   let pending: NodeJS.Timeout | undefined;
   let stopped = false;
-  let dirs: string[] = [];
+  let dirs: ExportDir[] = [];
 
   const render = (): void => {
     pending = undefined;
@@ -157,8 +173,9 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
     onSynced: schedule,
   });
   const poll = async (): Promise<void> => {
-    const next = await listExportDirs(opts.exportDir);
-    if (next.join('\n') !== dirs.join('\n')) {
+    const next = (await Promise.all(opts.exports.map(async (e) => (await listExportDirs(e.dir)).map((path) => ({ export: e.name, path }))))).flat();
+    const text = (list: ExportDir[]): string => list.map((d) => `${d.export}:${d.path}`).join('\n');
+    if (text(next) !== text(dirs)) {
       dirs = next;
       schedule();
     }

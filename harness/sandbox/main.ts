@@ -1,9 +1,10 @@
-// `npm run sandbox`: a local Kubernetes (API server + control-plane stand-ins), a directory as the
-// NFS export, the StorageClass of manifests/ (as the default class) and a few example claims, and
+// `npm run sandbox`: a local Kubernetes (API server + control-plane stand-ins), directories as NFS
+// exports (`default` and, unless --export names others, `second`), the StorageClass of manifests/
+// (as the default class) plus a class `nfs-<name>` per further export, a few example claims, and
 // the provisioner from lib/ as a child process; then a live table of claims, volumes and export
 // directories. Prints the kubeconfig and a kubectl command, and a line with "sandbox ready" once
 // the API server and the provisioner are ready. Ctrl-C / SIGTERM stop everything and exit 0.
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,8 @@ import { parseSandboxArgs } from './args.ts';
 import type { SandboxOptions } from './args.ts';
 import { startLiveView } from './live-table.ts';
 import type { LiveView } from './live-table.ts';
-import { provisionerOf, sandboxExamples, sandboxStorageClass } from './objects.ts';
+import { stringify } from 'yaml';
+import { exportExampleClaim, exportStorageClass, provisionerOf, sandboxExamples, sandboxStorageClass } from './objects.ts';
 
 const LIB_MAIN = fileURLToPath(new URL('../../lib/main.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,14 +31,25 @@ interface NfsHandle {
   nfsPath: string;
   /** nfs://127.0.0.1/<pseudo>?version=4&nfsport=N, for nfs-ls / nfs-cat. */
   url: string;
+  /** NFS paths of the further exports, in order. */
+  morePaths: string[];
   stop(): Promise<void>;
 }
 
-async function startRealNfs(exportDir: string): Promise<NfsHandle> {
+/** An export the sandbox serves: its name, directory, and what PVs of it name. */
+interface ServedExport {
+  name: string;
+  dir: string;
+  server: string;
+  path: string;
+}
+
+async function startRealNfs(exportDir: string, more: readonly { name: string; dir: string }[]): Promise<NfsHandle> {
   // harness/nfs is a teammate's module; imported lazily so the sandbox runs without it.
   const nfs = await import('../nfs/index.ts');
-  const server = await nfs.startNfsServer({ exportDir });
-  return { nfsServer: server.server, nfsPath: server.nfsPath(), url: server.url(), stop: () => server.stop() };
+  // One server with an EXPORT per directory, as one NFS server with several shares.
+  const server = await nfs.startNfsServer({ exportDir, moreExports: more.map((e) => ({ exportDir: e.dir, pseudoPath: `/export-${e.name}` })) });
+  return { nfsServer: server.server, nfsPath: server.nfsPath(), url: server.url(), morePaths: server.moreExports.map((e) => e.nfsPath()), stop: () => server.stop() };
 }
 
 async function run(opts: SandboxOptions): Promise<void> {
@@ -45,6 +58,8 @@ async function run(opts: SandboxOptions): Promise<void> {
   const kubeconfigPath = opts.kubeconfigPath ? resolve(opts.kubeconfigPath) : join(stateDir, 'kubeconfig');
   const exportDir = opts.exportDir ? resolve(opts.exportDir) : join(stateDir, 'export');
   mkdirSync(exportDir, { recursive: true });
+  const more = opts.exports.map((e) => ({ name: e.name, dir: e.dir === undefined ? join(stateDir, `export-${e.name}`) : resolve(e.dir) }));
+  for (const e of more) mkdirSync(e.dir, { recursive: true });
   const controllerLog: WriteStream = createWriteStream(join(stateDir, 'controllers.log'));
   const provisionerLogPath = join(stateDir, 'provisioner.log');
   const provisionerLog: WriteStream = createWriteStream(provisionerLogPath);
@@ -99,22 +114,29 @@ async function run(opts: SandboxOptions): Promise<void> {
     const sc = sandboxStorageClass();
     const provisionerName = opts.provisionerName ?? provisionerOf(sc.object);
     sc.object['provisioner'] = provisionerName;
-    await createObjects(clients, [sc.object]);
+    await createObjects(clients, [sc.object, ...more.map((e) => exportStorageClass(e.name, provisionerName))]);
     out(`storage class: ${sc.object.metadata.name} (default, provisioner ${provisionerName}) from ${sc.source}`);
+    for (const e of more) out(`storage class: nfs-${e.name} (export: ${e.name})`);
     if (opts.examples) {
       const ex = sandboxExamples();
-      const created = await createObjects(clients, ex.objects);
-      out(`examples: ${created.join(', ') || '(already there)'} from ${ex.source}`);
+      const created = await createObjects(clients, [...ex.objects, ...more.map((e) => exportExampleClaim(e.name))]);
+      out(`examples: ${created.join(', ') || '(already there)'} from ${ex.source} and one claim per further export`);
     }
 
     let nfsServer = '127.0.0.1';
     let nfsPath = exportDir;
+    let served: ServedExport[] = more.map((e) => ({ ...e, server: nfsServer, path: e.dir }));
     if (opts.nfs) {
-      nfs = await startRealNfs(exportDir);
-      nfsServer = nfs.nfsServer;
-      nfsPath = nfs.nfsPath;
-      out(`nfs: ${exportDir} exported by nfs-ganesha as ${nfsServer}:${nfsPath} (port ${new URL(nfs.url).searchParams.get('nfsport') ?? '?'}; try: nfs-ls '${nfs.url}')`);
+      nfs = await startRealNfs(exportDir, more);
+      const handle = nfs;
+      nfsServer = handle.nfsServer;
+      nfsPath = handle.nfsPath;
+      served = more.map((e, i) => ({ ...e, server: handle.nfsServer, path: handle.morePaths[i] ?? '' }));
+      out(`nfs: ${exportDir} exported by nfs-ganesha as ${nfsServer}:${nfsPath} (port ${new URL(handle.url).searchParams.get('nfsport') ?? '?'}; try: nfs-ls '${handle.url}')`);
+      for (const e of served) out(`nfs: ${e.dir} exported as ${e.server}:${e.path}`);
     }
+    const exportsFile = join(stateDir, 'exports.yaml');
+    writeFileSync(exportsFile, stringify({ exports: served.map((e) => ({ name: e.name, server: e.server, path: e.path, mountPath: e.dir })) }));
 
     let provisionerNote: string;
     if (existsSync(LIB_MAIN)) {
@@ -126,6 +148,7 @@ async function run(opts: SandboxOptions): Promise<void> {
         nfsPath,
         logLevel: opts.logLevel,
         podName: 'sandbox-provisioner',
+        env: { NFS_EXPORTS_FILE: exportsFile },
         onLine: (l) => void provisionerLog.write(`${l.text}\n`),
       });
       await provisioner.waitReady(60_000);
@@ -139,7 +162,8 @@ async function run(opts: SandboxOptions): Promise<void> {
 
     const header = [
       `kubeconfig: ${cluster.kubeconfigPath}`,
-      `export:     ${exportDir}`,
+      `export:     ${exportDir} (default; class nfs-client)`,
+      ...more.map((e) => `export ${e.name}: ${e.dir} (class nfs-${e.name})`),
       provisionerNote,
       `try:        kubectl --kubeconfig ${cluster.kubeconfigPath} apply -f ${join(REPO, 'manifests/examples/claim.yaml')}`,
       `            kubectl --kubeconfig ${cluster.kubeconfigPath} get pvc,pv`,
@@ -154,7 +178,7 @@ async function run(opts: SandboxOptions): Promise<void> {
     view = startLiveView({
       core: clients.core,
       watch: clients.watch,
-      exportDir,
+      exports: [{ name: 'default', dir: exportDir }, ...more],
       write: (text) => void process.stdout.write(text),
       tty: process.stdout.isTTY,
       header,

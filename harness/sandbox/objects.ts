@@ -93,3 +93,26 @@ export function sandboxExamples(manifestsDir = MANIFESTS): { objects: ManifestOb
   const objects = files.flatMap(readManifestFile).filter((o) => EXAMPLE_KINDS.has(o.kind));
   return { objects, source: files.join(', ') };
 }
+
+/** The class of one more export: `nfs-<name>`, parameter `export: <name>`, archive on delete. */
+export function exportStorageClass(exportName: string, provisioner: string): ManifestObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: `nfs-${exportName}` },
+    provisioner,
+    parameters: { export: exportName, archiveOnDelete: 'true' },
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  };
+}
+
+/** An example claim of that class, so the live table shows a volume on every export. */
+export function exportExampleClaim(exportName: string): ManifestObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: `${exportName}-claim` },
+    spec: { storageClassName: `nfs-${exportName}`, accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Mi' } } },
+  };
+}

@@ -150,6 +150,23 @@ export class ProvisioningController {
     return this.#queue !== undefined;
   }
 
+  /**
+   * Re-queues now every claim and volume waiting out a backoff after a failure. For when what they
+   * failed on came back (an export answers again): waiting out the backoff, which may have grown to
+   * minutes, would only delay them. A key whose cause persists fails again and backs off further.
+   */
+  retryFailed(): number {
+    const queue = this.#queue;
+    if (queue === undefined) return 0;
+    let count = 0;
+    for (const key of this.#failures.keys()) {
+      if (!queue.isDelayed(key)) continue;
+      queue.add(key);
+      count += 1;
+    }
+    return count;
+  }
+
   #classVersion(name: string): string {
     return this.#o.classes.get(name)?.metadata?.resourceVersion ?? '';
   }
@@ -198,7 +215,7 @@ export class ProvisioningController {
     if (signal.aborted) return;
     this.#queue = queue;
     this.#failures.clear();
-    metrics?.setQueueDepthSource(() => queue.depth);
+    metrics?.setQueueDepthSource(() => queue.depth, this.#o.provisionerName);
     for (const pv of this.#o.volumes.list()) this.#onVolume(pv);
     for (const claim of this.#o.claims.list()) this.#onClaim(claim);
     logger.info('controller started', { workers: this.#o.workers, queued: queue.depth });

@@ -1,5 +1,6 @@
 // Prometheus metrics of the provisioner, registered on a Registry that main.ts passes in (never
-// the global one, so tests get their own). Names are prefixed nfs_provisioner_.
+// the global one, so tests get their own). Names are prefixed nfs_provisioner_. The exports' own
+// metrics (probe, fs calls, labelled `export`) are lib/nfs/export-metrics.ts.
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 
@@ -16,14 +17,11 @@ export class ProvisionerMetrics {
   readonly retries: Counter<'kind'>;
   readonly queueDepth: Gauge;
   readonly leader: Gauge;
-  readonly probeDuration: Histogram<'result'>;
-  readonly probeSuccess: Gauge;
-  readonly fsDuration: Histogram<'operation' | 'outcome'>;
-  readonly fsTimeouts: Counter<'operation'>;
   readonly apiRequests: Counter<'verb' | 'resource' | 'code'>;
   readonly events: Counter<'reason' | 'outcome'>;
   readonly informerRestarts: Counter<'informer' | 'kind'>;
-  #queueDepth: () => number = () => 0;
+  /** One source per controller (one per provisioner name), summed. */
+  readonly #queueDepths = new Map<string, () => number>();
 
   constructor(registry: Registry) {
     this.registry = registry;
@@ -45,7 +43,7 @@ export class ProvisionerMetrics {
       registers,
     });
     this.retries = new Counter({ name: 'nfs_provisioner_retries_total', help: 'Work items re-queued after a failure', labelNames: ['kind'], registers });
-    const depth = (): number => this.#queueDepth();
+    const depth = (): number => [...this.#queueDepths.values()].reduce((sum, source) => sum + source(), 0);
     this.queueDepth = new Gauge({
       name: 'nfs_provisioner_queue_depth',
       help: 'Keys waiting in the work queue',
@@ -55,22 +53,6 @@ export class ProvisionerMetrics {
       },
     });
     this.leader = new Gauge({ name: 'nfs_provisioner_leader', help: '1 while this replica is the leader (or runs alone)', registers });
-    this.probeDuration = new Histogram({
-      name: 'nfs_provisioner_export_probe_duration_seconds',
-      help: 'Latency of the export health probe, by result',
-      labelNames: ['result'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.probeSuccess = new Gauge({ name: 'nfs_provisioner_export_probe_success', help: '1 if the last export probe succeeded', registers });
-    this.fsDuration = new Histogram({
-      name: 'nfs_provisioner_fs_operation_duration_seconds',
-      help: 'File-system calls on the export, by operation and outcome (ok, error, timeout)',
-      labelNames: ['operation', 'outcome'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.fsTimeouts = new Counter({ name: 'nfs_provisioner_fs_timeouts_total', help: 'File-system calls on the export that timed out', labelNames: ['operation'], registers });
     this.apiRequests = new Counter({
       name: 'nfs_provisioner_kube_api_requests_total',
       help: 'Kubernetes API requests by verb, resource and HTTP code',
@@ -86,13 +68,8 @@ export class ProvisionerMetrics {
     });
   }
 
-  setQueueDepthSource(fn: () => number): void {
-    this.#queueDepth = fn;
-  }
-
-  /** The NFS backend's FsObserver hook (`onFsCall(op, ms, outcome)`). */
-  recordFsCall(operation: string, milliseconds: number, outcome: string): void {
-    this.fsDuration.labels(operation, outcome).observe(milliseconds / 1000);
-    if (outcome === 'timeout') this.fsTimeouts.labels(operation).inc();
+  /** The queue depth of the controller named `source`; a later call for the same name replaces it. */
+  setQueueDepthSource(fn: () => number, source = ''): void {
+    this.#queueDepths.set(source, fn);
   }
 }

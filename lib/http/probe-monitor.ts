@@ -16,11 +16,14 @@ export interface ProbeState {
 
 export interface ProbeMonitorOptions {
   readonly probe: (signal: AbortSignal) => Promise<void>;
+  /** What is probed, for log lines (an export's name). */
+  readonly name?: string;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly timeoutMs: number;
   readonly intervalMs: number;
-  readonly onResult?: (ok: boolean, durationMs: number) => void;
+  /** After each probe; `error` is what a failed one threw (or the timeout). */
+  readonly onResult?: (ok: boolean, durationMs: number, error?: unknown) => void;
 }
 
 export class ProbeMonitor {
@@ -48,6 +51,11 @@ export class ProbeMonitor {
 
   get state(): ProbeState | undefined {
     return this.#state;
+  }
+
+  /** True while a probe has been running for longer than its timeout (a hung target). */
+  overdue(): boolean {
+    return this.#pendingSince !== undefined && this.#o.clock.now() - this.#pendingSince > this.#o.timeoutMs;
   }
 
   /** Undefined when healthy; else why not. */
@@ -81,19 +89,22 @@ export class ProbeMonitor {
     });
     let ok = false;
     let problem: string | undefined;
+    let failure: unknown;
     const probe = this.#o.probe(controller.signal);
     try {
       await Promise.race([probe, timeout]);
       ok = true;
     } catch (error: unknown) {
+      failure = error;
       problem = errorMessage(error);
     } finally {
       cancelTimer();
     }
     const durationMs = clock.now() - started;
     this.#state = { ok, at: clock.now(), durationMs, ...(problem === undefined ? {} : { error: problem }) };
-    this.#o.onResult?.(ok, durationMs);
-    if (!ok) logger.warn('export probe failed', { error: problem, durationMs });
+    if (ok) this.#o.onResult?.(ok, durationMs);
+    else this.#o.onResult?.(ok, durationMs, failure);
+    if (!ok) logger.warn(this.#o.name === undefined ? 'export probe failed' : `export probe of "${this.#o.name}" failed`, { error: problem, durationMs, ...(this.#o.name === undefined ? {} : { export: this.#o.name }) });
     // A probe that ignored the abort still holds its fs call: start no other until it returns.
     await probe.then(
       () => undefined,

@@ -12,6 +12,11 @@ export interface Check {
   readonly name: string;
   /** Undefined when fine; else the reason. */
   problem(): string | undefined;
+  /**
+   * A problem of an informational check is shown (`[!]name degraded: ...`) but does not fail the
+   * endpoint: one export of several being down is worth naming, not worth a 503.
+   */
+  readonly informational?: boolean;
 }
 
 export interface HealthServerOptions {
@@ -31,6 +36,7 @@ export interface HealthServer {
 function answerChecks(response: ServerResponse, checks: readonly Check[], verbose: boolean): void {
   const failures: string[] = [];
   const lines: string[] = [];
+  let degraded = false;
   for (const check of checks) {
     let problem: string | undefined;
     try {
@@ -39,14 +45,18 @@ function answerChecks(response: ServerResponse, checks: readonly Check[], verbos
       problem = errorMessage(error);
     }
     if (problem === undefined) lines.push(`[+]${check.name} ok`);
-    else {
+    else if (check.informational === true) {
+      lines.push(`[!]${check.name} degraded: ${problem}`);
+      degraded = true;
+    } else {
       lines.push(`[-]${check.name} failed: ${problem}`);
       failures.push(check.name);
     }
   }
   const ok = failures.length === 0;
   response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  response.end(ok && !verbose ? 'ok\n' : `${lines.join('\n')}\n${ok ? 'ok' : 'failed'}\n`);
+  // A plain "ok" only when nothing is worth saying; otherwise every line, as with ?verbose.
+  response.end(ok && !verbose && !degraded ? 'ok\n' : `${lines.join('\n')}\n${ok ? 'ok' : 'failed'}\n`);
 }
 
 export async function startHealthServer(options: HealthServerOptions, host: string, port: number): Promise<HealthServer> {

@@ -8,6 +8,9 @@ export const DIRECTORY_ANNOTATION = 'nfs-provisioner.dev/directory';
 /** What delete does with the directory (archive | delete | retain), decided at provision time. */
 export const ON_DELETE_ANNOTATION = 'nfs-provisioner.dev/on-delete';
 
+/** The export (by name) the volume's directory was made on; reclaim goes there. */
+export const EXPORT_ANNOTATION = 'nfs-provisioner.dev/export';
+
 export type ReclaimDecision = 'archive' | 'delete' | 'retain';
 
 export function isReclaimDecision(value: string | undefined): value is ReclaimDecision {

@@ -1,8 +1,10 @@
 // StorageClass parameters of this backend, parsed and validated in one place (pure, no fs).
 // Compatible with nfs-subdir-external-provisioner: archiveOnDelete (Go strconv.ParseBool syntax,
 // default true), onDelete (delete | retain, wins over archiveOnDelete), pathPattern. Ours: mode,
-// uid, gid, and onDelete: archive. Unlike the Go project, unknown keys and bad values are refused
-// with a message (a mistyped key would otherwise silently lose the operator's intent).
+// uid, gid, export, and onDelete: archive. A known key with a bad value is refused with a message.
+// Unknown keys are not: a class that provisioned under the Go project (which ignored them) must go
+// on provisioning after the swap, so they are returned for a warning and the defaults apply, which
+// keep data (archive on delete).
 import type { ReclaimDecision } from './annotations.ts';
 import type { PathPattern } from './path-template.ts';
 import { parsePathPattern } from './path-template.ts';
@@ -15,15 +17,23 @@ export interface ClassParameters {
   readonly mode: number;
   readonly uid?: number;
   readonly gid?: number;
+  /** The export to provision on, by name (checked against the configured ones by the provisioner). */
+  readonly export?: string;
 }
 
 export type ClassParametersResult =
-  | { readonly ok: true; readonly parameters: ClassParameters }
+  | { readonly ok: true; readonly parameters: ClassParameters; readonly unknownKeys: readonly string[] }
   | { readonly ok: false; readonly message: string };
 
 export const DEFAULT_MODE = 0o777;
 const MAX_ID = 4294967294; // 2^32 - 2: (uid_t)-1 means "unchanged" to chown(2)
-const KNOWN_KEYS = ['archiveOnDelete', 'onDelete', 'pathPattern', 'mode', 'uid', 'gid'] as const;
+export const KNOWN_PARAMETERS = ['archiveOnDelete', 'onDelete', 'pathPattern', 'mode', 'uid', 'gid', 'export'] as const;
+
+/** The warning for unknown keys: names them and the known ones, says what happens instead. */
+export function unknownParametersMessage(keys: readonly string[]): string {
+  const plural = keys.length > 1;
+  return `unknown parameter${plural ? 's' : ''} ${keys.map((key) => `"${key}"`).join(', ')} ignored (known: ${KNOWN_PARAMETERS.join(', ')}); the volume is provisioned as if ${plural ? 'they were' : 'it was'} not there`;
+}
 
 /** Go's strconv.ParseBool, which the Go project used for archiveOnDelete. */
 export function parseGoBool(text: string): boolean | undefined {
@@ -68,10 +78,7 @@ function reclaimFrom(parameters: Readonly<Record<string, string>>): { decision: 
 export function parseClassParameters(parameters: Readonly<Record<string, string>> | undefined): ClassParametersResult {
   const given = parameters ?? {};
   const problems: string[] = [];
-  const unknown = Object.keys(given).filter((key) => !(KNOWN_KEYS as readonly string[]).includes(key));
-  if (unknown.length > 0) {
-    problems.push(`unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')} (known: ${KNOWN_KEYS.join(', ')})`);
-  }
+  const unknownKeys = Object.keys(given).filter((key) => !(KNOWN_PARAMETERS as readonly string[]).includes(key));
 
   const reclaim = reclaimFrom(given);
   if ('problem' in reclaim) problems.push(reclaim.problem);
@@ -101,11 +108,21 @@ export function parseClassParameters(parameters: Readonly<Record<string, string>
     else ids[key] = parsed;
   }
 
+  // An empty export counts as unset, like an empty onDelete.
+  const exportName = given['export'] === '' ? undefined : given['export'];
+
   if (problems.length > 0 || 'problem' in reclaim) {
     return { ok: false, message: `invalid StorageClass parameters: ${problems.join('; ')}` };
   }
   return {
     ok: true,
-    parameters: { reclaim: reclaim.decision, mode, ...(pathPattern === undefined ? {} : { pathPattern }), ...ids },
+    parameters: {
+      reclaim: reclaim.decision,
+      mode,
+      ...(pathPattern === undefined ? {} : { pathPattern }),
+      ...ids,
+      ...(exportName === undefined ? {} : { export: exportName }),
+    },
+    unknownKeys,
   };
 }

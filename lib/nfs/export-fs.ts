@@ -7,10 +7,13 @@
 //   with FsTimeoutError when it fires; a call still queued at that point leaves the queue and
 //   never starts;
 // - can be abandoned through an AbortSignal the same way;
+// - is refused at once (FsStalledError) when every slot is held by a call older than the timeout:
+//   such a call can only start if a hung one returns, and waiting for that would hold a
+//   controller worker for the whole timeout, which the claims of other exports need;
 // - is reported to an observer (op, milliseconds, outcome) for metrics, without prom-client here.
 import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
-import { FsTimeoutError } from '../errors.ts';
+import { FsTimeoutError, TransientError } from '../errors.ts';
 import { SlotLimiter } from './slot-limiter.ts';
 
 /** The part of fs.Stats we use. */
@@ -40,7 +43,17 @@ export interface FsImplementation {
 export const nodeFsImplementation: FsImplementation = nodeFs;
 
 export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner';
-export type FsOutcome = 'ok' | 'error' | 'timeout';
+/** `stalled`: refused without starting, every slot being held by a call older than the timeout. */
+export type FsOutcome = 'ok' | 'error' | 'timeout' | 'stalled';
+
+/** A call not even started: the export's slots are all held by calls that hung past their timeout. */
+export class FsStalledError extends TransientError {
+  readonly operation: string;
+  constructor(operation: string, slots: number, timeoutMs: number) {
+    super(`${operation} not started: all ${slots} fs slots of the export are held by calls that did not return within ${timeoutMs} ms (is the NFS server answering?)`);
+    this.operation = operation;
+  }
+}
 
 /** Hooks for metrics: one call per fs operation (a timeout is reported when its timer fires). */
 export interface FsObserver {
@@ -59,6 +72,8 @@ export class ExportFs {
   readonly #slots: SlotLimiter;
   readonly #timeoutMs: number;
   readonly #observer: FsObserver | undefined;
+  /** performance.now() at which each call holding a slot started. */
+  readonly #running = new Set<{ readonly since: number }>();
 
   constructor(options: ExportFsOptions) {
     if (!(options.timeoutMs > 0)) throw new RangeError(`fs timeout must be positive, got ${options.timeoutMs}`);
@@ -76,6 +91,19 @@ export class ExportFs {
   /** Calls waiting for a slot. */
   get pendingCount(): number {
     return this.#slots.waiting;
+  }
+
+  /** The bound of every call, in milliseconds. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** True while every slot is held by a call that has outlived the timeout (a hung export). */
+  get stalled(): boolean {
+    if (this.#running.size < this.#slots.limit) return false;
+    const now = performance.now();
+    for (const call of this.#running) if (now - call.since <= this.#timeoutMs) return false;
+    return true;
   }
 
   lstat(path: string, signal?: AbortSignal): Promise<FsStats> {
@@ -134,6 +162,10 @@ export class ExportFs {
       return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
     }
     const started = performance.now();
+    if (this.stalled) {
+      this.#report(operation, started, 'stalled');
+      return Promise.reject(new FsStalledError(`${operation} ${target}`, this.#slots.limit, this.#timeoutMs));
+    }
     let abandoned = false;
     const ticket = this.#slots.acquire();
     // If the caller gives up while queued, the ticket is cancelled and this never runs. If the
@@ -144,9 +176,12 @@ export class ExportFs {
         this.#slots.release();
         return { abandoned: true as const };
       }
+      const running = { since: performance.now() };
+      this.#running.add(running);
       try {
         return { abandoned: false as const, value: await call(this.#fs) };
       } finally {
+        this.#running.delete(running);
         this.#slots.release();
       }
     });

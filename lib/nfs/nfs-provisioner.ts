@@ -1,21 +1,20 @@
-// The NFS backend behind the controller's Provisioner seam: one directory per claim on the
-// mounted export, reclaimed as the PV recorded at creation. All file-system work goes through
-// ExportFs (timeouts, concurrency limit, metrics hooks) and confine.ts (stays inside the export).
-import { hostname } from 'node:os';
+// The NFS backend behind the controller's Provisioner seam: one directory per claim on one of the
+// mounted exports (export-routing.ts picks which), reclaimed on the export and as the PV recorded
+// at creation. All file-system work goes through the export's own ExportFs (timeouts, concurrency
+// limit, metrics hooks) and confine.ts (stays inside the export).
 import { posix } from 'node:path';
 import type { V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import type { ProvisionedVolume, ProvisionRequest, Provisioner } from '../controller/provisioner.ts';
 import { IgnoredError, PermanentError, ProvisionerError, TransientError, errorMessage } from '../errors.ts';
 import type { ReclaimDecision } from './annotations.ts';
-import { DIRECTORY_ANNOTATION, isReclaimDecision, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
+import { DIRECTORY_ANNOTATION, EXPORT_ANNOTATION, isReclaimDecision, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
 import type { ClassParameters } from './class-parameters.ts';
-import { parseClassParameters } from './class-parameters.ts';
-import { assertStrictlyWithin, exportRoot, fsErrorCode, makeConfinedDirectory } from './confine.ts';
-import type { FsImplementation, FsObserver } from './export-fs.ts';
-import { ExportFs } from './export-fs.ts';
-import { directoryFromNfsPath, volumeSourcePath } from './legacy-pv.ts';
-import { safeComponent } from './path-sanitize.ts';
+import { parseClassParameters, unknownParametersMessage } from './class-parameters.ts';
+import { fsErrorCode, makeConfinedDirectory } from './confine.ts';
+import { exportForClass, exportForVolume } from './export-routing.ts';
+import type { Routed } from './export-routing.ts';
+import type { NfsExport } from './nfs-export.ts';
 import type { TemplateValues } from './path-template.ts';
 import { reclaimDirectory } from './reclaim.ts';
 import { parseRelativePath } from './relative-path.ts';
@@ -27,28 +26,24 @@ export interface Clock {
 }
 
 export interface NfsProvisionerOptions {
-  /** NFS_SERVER: written into every PV. */
-  readonly server: string;
-  /** NFS_PATH: the export's path on the server, joined with the directory in every PV. */
-  readonly path: string;
-  /** NFS_MOUNT_PATH: where this process sees the export (default /persistentvolumes). */
-  readonly mountPath: string;
-  /** FS_TIMEOUT in milliseconds: bound of every fs call on the export. */
-  readonly fsTimeoutMs: number;
-  /** FS_CONCURRENCY: fs calls on the export at once (a hung server holds at most this many libuv threads). */
-  readonly fsConcurrency: number;
+  /** The exports served; the one named `default` takes classes that name none of their own. */
+  readonly exports: readonly NfsExport[];
+  /** Every provisioner name of this install: only PVs provisioned by one of them are reclaimed. */
+  readonly provisionerNames: readonly string[];
   readonly logger: Logger;
-  /** PROVISIONER_NAME: only PVs whose pv.kubernetes.io/provisioned-by equals it are reclaimed. */
-  readonly provisionerName: string;
   /** For archive name timestamps; default Date.now. */
   readonly clock?: Clock;
-  /** Metrics hooks for fs calls (latency, errors, timeouts). */
-  readonly observer?: FsObserver;
-  /** The fs implementation (tests fake a hung server); default node:fs/promises. */
-  readonly fs?: FsImplementation;
-  /** Name of the file probe() writes in the export root; default `.nfs-provisioner-probe-<host>-<pid>`. */
-  readonly probeFileName?: string;
+  /**
+   * Told about what deserves a Warning event on the claim while it is provisioned anyway (unknown
+   * class parameters). The backend emits no events itself: main.ts owns the recorders.
+   */
+  readonly onWarning?: (request: ProvisionRequest, reason: string, message: string) => void;
+  /** Per-export outcome and duration of each provision and reclaim of this backend, for metrics. */
+  readonly onOperation?: (exportName: string, operation: 'provision' | 'delete', result: 'success' | 'failed', milliseconds: number) => void;
 }
+
+/** The event reason of the warning for unknown class parameters. */
+export const UNKNOWN_PARAMETER_REASON = 'UnknownParameter';
 
 const DEFAULT_CLOCK: Clock = { now: () => Date.now() };
 
@@ -71,42 +66,38 @@ function fsFailure(what: string, error: unknown, signal: AbortSignal): Error {
 }
 
 export class NfsProvisioner implements Provisioner {
-  readonly #server: string;
-  readonly #nfsPath: string;
-  readonly #mountPath: string;
+  readonly #exports: readonly NfsExport[];
   readonly #logger: Logger;
-  readonly #provisionerName: string;
+  readonly #provisionerNames: ReadonlySet<string>;
   readonly #clock: Clock;
-  readonly #fs: ExportFs;
-  readonly #probeFileName: string;
+  readonly #onWarning: NfsProvisionerOptions['onWarning'];
+  readonly #onOperation: NfsProvisionerOptions['onOperation'];
 
   constructor(options: NfsProvisionerOptions) {
-    for (const [name, value] of [['path', options.path], ['mountPath', options.mountPath]] as const) {
-      if (!value.startsWith('/')) throw new RangeError(`NFS ${name} must be absolute, got "${value}"`);
-    }
-    this.#server = options.server;
-    this.#nfsPath = options.path;
-    this.#mountPath = posix.normalize(options.mountPath);
+    if (options.exports.length === 0) throw new RangeError('an NFS provisioner needs at least one export');
+    const names = options.exports.map((e) => e.name);
+    if (new Set(names).size !== names.length) throw new RangeError(`export names must be unique, got ${names.join(', ')}`);
+    this.#exports = Object.freeze([...options.exports]);
     this.#logger = options.logger;
-    this.#provisionerName = options.provisionerName;
+    this.#provisionerNames = new Set(options.provisionerNames);
     this.#clock = options.clock ?? DEFAULT_CLOCK;
-    this.#fs = new ExportFs({
-      timeoutMs: options.fsTimeoutMs,
-      concurrency: options.fsConcurrency,
-      ...(options.fs === undefined ? {} : { fs: options.fs }),
-      ...(options.observer === undefined ? {} : { observer: options.observer }),
-    });
-    this.#probeFileName = options.probeFileName ?? `.nfs-provisioner-probe-${safeComponent(hostname())}-${process.pid}`;
+    this.#onWarning = options.onWarning;
+    this.#onOperation = options.onOperation;
   }
 
-  /** fs calls holding a slot (hung ones included) and waiting for one: for metrics. */
-  fsLoad(): { active: number; pending: number } {
-    return { active: this.#fs.activeCount, pending: this.#fs.pendingCount };
+  /** The exports served, `default` first: for health, metrics and anything else that walks them. */
+  get exports(): readonly NfsExport[] {
+    return this.#exports;
   }
 
-  /** The longer of the two bases a directory is joined to, for the PATH_MAX bound. */
-  get #longestBase(): string {
-    return this.#mountPath.length > this.#nfsPath.length ? this.#mountPath : this.#nfsPath;
+  /** The export a PV's directory lives on (see export-routing.ts). */
+  exportForVolume(pv: V1PersistentVolume): Routed {
+    return exportForVolume(this.#exports, pv);
+  }
+
+  /** The export a claim of this class is provisioned on, or why none. */
+  #exportFor(request: ProvisionRequest, parameters: ClassParameters): Routed {
+    return exportForClass(this.#exports, request.storageClass.provisioner, parameters.export);
   }
 
   validate(request: ProvisionRequest): string | undefined {
@@ -116,7 +107,9 @@ export class NfsProvisioner implements Provisioner {
     if (source !== undefined) {
       return `the claim asks for data from ${source.kind} "${source.name}", but this provisioner only makes empty NFS directories (no clones, snapshots or populators)`;
     }
-    const directory = volumeDirectory(parsed.parameters, templateValues(request), this.#longestBase);
+    const target = this.#exportFor(request, parsed.parameters);
+    if (!target.ok) return `invalid StorageClass parameters: ${target.message}`;
+    const directory = volumeDirectory(parsed.parameters, templateValues(request), target.export.longestBase);
     return directory.ok ? undefined : directory.message;
   }
 
@@ -125,38 +118,55 @@ export class NfsProvisioner implements Provisioner {
     const parsed = parseClassParameters(request.storageClass.parameters);
     if (!parsed.ok) throw new PermanentError(parsed.message);
     const parameters = parsed.parameters;
-    const { components, directory } = requireVolumeDirectory(parameters, templateValues(request), this.#longestBase);
-
-    const root = await exportRoot(this.#fs, this.#mountPath, signal);
-    let path: string;
-    try {
-      path = await makeConfinedDirectory(this.#fs, root, components, signal);
-    } catch (error) {
-      throw fsFailure(`cannot create directory "${directory}" on the export`, error, signal);
-    }
-    await this.#setModeAndOwner(path, directory, parameters, signal);
-
+    const routed = this.#exportFor(request, parameters);
+    if (!routed.ok) throw new PermanentError(`invalid StorageClass parameters: ${routed.message}`);
+    const target = routed.export;
     const claim = request.claim.metadata;
+    const claimKey = `${claim?.namespace ?? ''}/${claim?.name ?? ''}`;
+    if (parsed.unknownKeys.length > 0) {
+      const message = `StorageClass "${request.storageClass.metadata?.name ?? ''}": ${unknownParametersMessage(parsed.unknownKeys)}`;
+      this.#logger.warn('unknown StorageClass parameters ignored', { claim: claimKey, storageClass: request.storageClass.metadata?.name, keys: parsed.unknownKeys });
+      this.#onWarning?.(request, UNKNOWN_PARAMETER_REASON, message);
+    }
+    const { components, directory } = requireVolumeDirectory(parameters, templateValues(request), target.longestBase);
+
+    const started = performance.now();
+    try {
+      const root = await target.root(signal);
+      let path: string;
+      try {
+        path = await makeConfinedDirectory(target.fs, root, components, signal);
+      } catch (error) {
+        throw fsFailure(`cannot create directory "${directory}" on export "${target.name}"`, error, signal);
+      }
+      await this.#setModeAndOwner(target, path, directory, parameters, signal);
+    } catch (error) {
+      this.#onOperation?.(target.name, 'provision', 'failed', performance.now() - started);
+      throw error;
+    }
+    this.#onOperation?.(target.name, 'provision', 'success', performance.now() - started);
+
     this.#logger.info('volume directory ready', {
-      claim: `${claim?.namespace ?? ''}/${claim?.name ?? ''}`,
+      claim: claimKey,
       pv: request.pvName,
+      export: target.name,
       directory,
       mode: parameters.mode.toString(8).padStart(4, '0'),
       onDelete: parameters.reclaim,
     });
     return {
-      source: { nfs: { server: this.#server, path: volumeSourcePath(this.#nfsPath, directory) } },
-      annotations: { [DIRECTORY_ANNOTATION]: directory, [ON_DELETE_ANNOTATION]: parameters.reclaim },
+      source: { nfs: { server: target.server, path: target.sourcePath(directory) } },
+      annotations: { [DIRECTORY_ANNOTATION]: directory, [ON_DELETE_ANNOTATION]: parameters.reclaim, [EXPORT_ANNOTATION]: target.name },
     };
   }
 
-  async #setModeAndOwner(path: string, directory: string, parameters: ClassParameters, signal: AbortSignal): Promise<void> {
+  async #setModeAndOwner(target: NfsExport, path: string, directory: string, parameters: ClassParameters, signal: AbortSignal): Promise<void> {
     const owner = {
       ...(parameters.uid === undefined ? {} : { uid: parameters.uid }),
       ...(parameters.gid === undefined ? {} : { gid: parameters.gid }),
     };
     try {
-      await this.#fs.setModeAndOwner(path, parameters.mode, owner, signal);
+      await target.fs.setModeAndOwner(path, parameters.mode, owner, signal);
     } catch (error) {
       if (fsErrorCode(error) === 'EPERM') {
         throw new PermanentError(
@@ -182,39 +192,45 @@ export class NfsProvisioner implements Provisioner {
     signal.throwIfAborted();
     const name = pv.metadata?.name ?? '';
     const annotations = pv.metadata?.annotations ?? {};
-    if (annotations[PROVISIONED_BY_ANNOTATION] !== this.#provisionerName) {
-      throw new IgnoredError(`PV ${name} was not provisioned by ${this.#provisionerName}; not touching its storage`);
+    const provisionedBy = annotations[PROVISIONED_BY_ANNOTATION];
+    if (provisionedBy === undefined || !this.#provisionerNames.has(provisionedBy)) {
+      throw new IgnoredError(`PV ${name} was not provisioned by ${[...this.#provisionerNames].join(' or ')}; not touching its storage`);
     }
     const nfs = pv.spec?.nfs;
     if (nfs === undefined) throw new IgnoredError(`PV ${name} has no NFS source; nothing to reclaim`);
-    if (nfs.server !== this.#server) {
-      throw new PermanentError(
-        `PV ${name} points at NFS server "${nfs.server}" but this provisioner serves "${this.#server}" (NFS_SERVER); not touching a directory that may belong to another server`,
-      );
-    }
-    const components = this.#recordedDirectory(name, nfs.path, annotations);
+    const routed = this.exportForVolume(pv);
+    // A directory that no export holds may belong to another server: never guess.
+    if (!routed.ok) throw new PermanentError(`${routed.message}; not touching it`);
+    const target = routed.export;
+    const components = this.#recordedDirectory(target, name, nfs.path, annotations);
     const directory = components.join('/');
     const decision = this.#decisionFor(pv, storageClass);
 
-    const root = await exportRoot(this.#fs, this.#mountPath, signal);
+    const started = performance.now();
     try {
+      const root = await target.root(signal);
       const outcome = await reclaimDirectory({
-        fs: this.#fs,
+        fs: target.fs,
         root,
         components,
         decision,
         now: new Date(this.#clock.now()),
         signal,
+      }).catch((error: unknown) => {
+        throw fsFailure(`cannot ${decision} directory "${directory}" on export "${target.name}"`, error, signal);
       });
+      this.#onOperation?.(target.name, 'delete', 'success', performance.now() - started);
       this.#logger.info('volume directory reclaimed', {
         pv: name,
+        export: target.name,
         directory,
         decision,
         outcome: outcome.action,
         ...(outcome.action === 'archived' ? { archivedAs: posix.relative(root, outcome.to) } : {}),
       });
     } catch (error) {
-      throw fsFailure(`cannot ${decision} directory "${directory}" on the export`, error, signal);
+      this.#onOperation?.(target.name, 'delete', 'failed', performance.now() - started);
+      throw error;
     }
   }
 
@@ -223,8 +239,8 @@ export class NfsProvisioner implements Provisioner {
    * so an edited annotation cannot aim delete at another volume. The Go project's PVs record
    * nothing, so it is derived from the NFS path.
    */
-  #recordedDirectory(name: string, nfsPath: string, annotations: Record<string, string>): readonly string[] {
-    const fromPath = directoryFromNfsPath(this.#nfsPath, nfsPath);
+  #recordedDirectory(target: NfsExport, name: string, nfsPath: string, annotations: Record<string, string>): readonly string[] {
+    const fromPath = target.directoryOf(nfsPath);
     const recorded = annotations[DIRECTORY_ANNOTATION];
     if (recorded === undefined) {
       if (!fromPath.ok) throw new PermanentError(`PV ${name}: ${fromPath.message}; not touching it`);
@@ -234,7 +250,7 @@ export class NfsProvisioner implements Provisioner {
     if (!parsed.ok) throw new PermanentError(`PV ${name}: annotation ${DIRECTORY_ANNOTATION}: ${parsed.message}; not touching it`);
     if (!fromPath.ok || fromPath.components.join('/') !== parsed.components.join('/')) {
       throw new PermanentError(
-        `PV ${name}: annotation ${DIRECTORY_ANNOTATION} "${recorded}" does not match its NFS path "${nfsPath}" under NFS_PATH "${this.#nfsPath}"; not touching it`,
+        `PV ${name}: annotation ${DIRECTORY_ANNOTATION} "${recorded}" does not match its NFS path "${nfsPath}" under the path "${target.path}" of export "${target.name}"; not touching it`,
       );
     }
     return parsed.components;
@@ -256,18 +272,14 @@ export class NfsProvisioner implements Provisioner {
     return 'archive';
   }
 
+  /**
+   * Resolves when at least one export takes a probe write (the process can serve something);
+   * main.ts watches each export on its own (ExportHealth), this is the seam's single answer.
+   */
   async probe(signal: AbortSignal): Promise<void> {
-    const root = await exportRoot(this.#fs, this.#mountPath, signal);
-    const file = posix.join(root, this.#probeFileName);
-    assertStrictlyWithin(root, file, 'the probe file');
-    try {
-      await this.#fs.writeFile(file, 'ok\n', signal);
-      await this.#fs.rm(file, signal);
-    } catch (error) {
-      if (error instanceof ProvisionerError) throw error;
-      const code = fsErrorCode(error);
-      const reason = code === 'EROFS' ? 'is read-only' : code === 'ENOSPC' ? 'is full' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : 'cannot be written';
-      throw new TransientError(`the export ${this.#mountPath} ${reason}: ${errorMessage(error)}`, { cause: error });
-    }
+    const results = await Promise.allSettled(this.#exports.map((e) => e.probe(signal)));
+    if (results.some((r) => r.status === 'fulfilled')) return;
+    const reasons = results.map((r) => (r.status === 'rejected' ? errorMessage(r.reason) : 'ok'));
+    throw new TransientError(`no export is usable: ${reasons.join('; ')}`);
   }
 }

@@ -20,6 +20,11 @@ export class SlotLimiter {
     this.#max = max;
   }
 
+  /** The most slots held at once. */
+  get limit(): number {
+    return this.#max;
+  }
+
   /** Slots held now. */
   get active(): number {
     return this.#active;

@@ -42,7 +42,7 @@ const CASES: Case[] = [
   { name: 'dataSource', claim: claim('d', { spec: { dataSource: { kind: 'VolumeSnapshot', name: 's', apiGroup: 'snapshot.storage.k8s.io' } } }), action: 'refuse', reason: /VolumeSnapshot\/s/ },
   { name: 'dataSourceRef', claim: claim('d', { spec: { dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'src' } } }), action: 'refuse', reason: /PersistentVolumeClaim\/src/ },
   { name: 'no storage request', claim: claim('d', { spec: { resources: {} } }), action: 'refuse', reason: /storage request/ },
-  { name: 'backend refuses', claim: claim(), validate: 'unknown parameter "foo"', action: 'refuse', reason: /unknown parameter "foo"/ },
+  { name: 'backend refuses', claim: claim(), validate: 'mode: "999" is not an octal permission', action: 'refuse', reason: /mode: "999"/ },
   { name: 'volume exists wins over a refusal', claim: claim('d', { spec: { volumeMode: 'Block' } }), volumes: ['pvc-uid-d'], action: 'done' },
 ];
 

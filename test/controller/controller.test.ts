@@ -202,6 +202,31 @@ void t.test('transient failures retry with backoff until success, with events', 
   t.equal(api.created.length, 1);
 });
 
+void t.test('retryFailed: what waits out a backoff goes again at once (the backend recovered)', async (t) => {
+  const { claims, provisioner, controller, clock, metrics } = setup(t);
+  provisioner.failures = Array.from({ length: 6 }, () => new TransientError('export "a" is not answering'));
+  await flush();
+  claims.set(claim());
+  await flush();
+  // 1 + 2 + 4 + 8 + 16 s of backoff: six attempts, the next one due 32 s later.
+  for (const ms of [1000, 2000, 4000, 8000, 16_000]) await clock.advance(ms);
+  t.equal(provisioner.failures.length, 0, 'six attempts failed');
+  t.same(provisioner.provisioned, []);
+  t.equal(controller.retryFailed(), 1, 'one key was waiting');
+  await flush();
+  t.same(provisioner.provisioned, ['pvc-uid-data'], 'provisioned without waiting out the 32 s');
+  t.equal(controller.retryFailed(), 0, 'nothing waits any more');
+  t.match(await metrics.registry.getSingleMetricAsString('nfs_provisioner_queue_depth'), /nfs_provisioner_queue_depth 0/);
+});
+
+void t.test('the queue depth metric sums the controllers of several provisioner names', async (t) => {
+  const metrics = new ProvisionerMetrics(new Registry());
+  metrics.setQueueDepthSource(() => 2, 'a');
+  metrics.setQueueDepthSource(() => 3, 'b');
+  metrics.setQueueDepthSource(() => 1, 'a');
+  t.match(await metrics.registry.getSingleMetricAsString('nfs_provisioner_queue_depth'), /nfs_provisioner_queue_depth 4/);
+});
+
 void t.test('permanent failures: one event, no hot loop, retried after the cap or a change', async (t) => {
   const { claims, provisioner, api, clock } = setup(t);
   provisioner.failures = [new PermanentError('pathPattern escapes the export'), new PermanentError('pathPattern escapes the export')];
@@ -229,14 +254,14 @@ void t.test('refusals produce ProvisioningFailed with the reason, no provision',
   const { claims, provisioner, api } = setup(t);
   await flush();
   claims.set(claim('blk', { spec: { volumeMode: 'Block' } }));
-  provisioner.refusal = 'unknown parameter "foo"';
+  provisioner.refusal = 'archiveOnDelete: "maybe" is not a boolean';
   claims.set(claim('bad'));
   await flush();
   t.same(provisioner.provisioned, []);
   const messages = api.events.filter((e) => e.reason === 'ProvisioningFailed').map((e) => e.message ?? '');
   t.equal(messages.length, 2);
   t.ok(messages.some((m) => /Block/.test(m)));
-  t.ok(messages.some((m) => /unknown parameter "foo"/.test(m)));
+  t.ok(messages.some((m) => /archiveOnDelete: "maybe"/.test(m)));
   t.notOk(api.calls.some((c) => c.startsWith('create pv')));
 });
 

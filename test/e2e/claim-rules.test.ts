@@ -1,7 +1,8 @@
 // Which claims get a volume and which are refused. WaitForFirstConsumer: no PV until the scheduler
 // picks a node (markScheduled), then bound. Refused, each with a ProvisioningFailed event naming
 // the problem, no PV, no directory and no hot retry loop: volumeMode Block, spec.selector, a
-// dataSource, and classes with bad parameters (archiveOnDelete "maybe", mode "999", unknown key).
+// dataSource, and classes with bad parameter values (archiveOnDelete "maybe", mode "999", an export
+// that is not configured). An unknown key is no refusal: test/e2e/multi-export.test.ts.
 import t from 'tap';
 import { requireClusterOrSkip } from '../../harness/cluster-choice.ts';
 import { markScheduled } from '../../harness/controllers/index.ts';
@@ -20,7 +21,7 @@ void t.test('claim rules', async (t) => {
     e2e.createClass('wffc', {}, { volumeBindingMode: 'WaitForFirstConsumer' }),
     e2e.createClass('bad-archive', { archiveOnDelete: 'maybe' }),
     e2e.createClass('bad-mode', { mode: '999' }),
-    e2e.createClass('bad-key', { archiveOnDelet: 'false' }),
+    e2e.createClass('bad-export', { export: 'nowhere' }),
   ]);
 
   await t.test('WaitForFirstConsumer: no PV until a node is selected, then bound', async (t) => {
@@ -67,7 +68,7 @@ void t.test('claim rules', async (t) => {
     },
     { name: 'maybe', what: 'archiveOnDelete "maybe"', claim: { storageClassName: 'bad-archive' }, expect: /archiveOnDelete.*maybe/ },
     { name: 'mode999', what: 'mode "999"', claim: { storageClassName: 'bad-mode' }, expect: /mode.*999/ },
-    { name: 'typo', what: 'unknown key archiveOnDelet', claim: { storageClassName: 'bad-key' }, expect: /unknown parameter.*archiveOnDelet/ },
+    { name: 'nowhere', what: 'export "nowhere"', claim: { storageClassName: 'bad-export' }, expect: /export: "nowhere" is not an export of this provisioner \(known: "default"\)/ },
   ];
 
   await t.test('refused with a clear event, no PV, no hot loop', async (t) => {

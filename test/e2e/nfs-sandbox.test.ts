@@ -102,11 +102,13 @@ void t.test('--nfs --exit-after-ready: ready on a real NFS server, then a clean 
   t.same(ganeshaServing(exportDir), [], 'no ganesha left serving it');
 });
 
-void t.test('--nfs: the example PVs name 127.0.0.1 and the pseudo path and work through NFS', async (t) => {
+void t.test('--nfs: the example PVs of both exports name 127.0.0.1 and their pseudo path and work through NFS', async (t) => {
   if (!requireNfsOrSkip(t)) return;
-  const exportDir = realpathSync(t.testdir());
+  const base = realpathSync(t.testdir({ a: {}, b: {} }));
+  const exportDir = join(base, 'a');
+  const secondDir = join(base, 'b');
   const kubeconfig = join(t.testdir(), 'kubeconfig');
-  const sandbox = startSandbox(t, ['--nfs', '--export-dir', exportDir, '--kubeconfig', kubeconfig]);
+  const sandbox = startSandbox(t, ['--nfs', '--export-dir', exportDir, '--export', `second=${secondDir}`, '--kubeconfig', kubeconfig]);
   await sandbox.waitFor(/^sandbox ready/m);
 
   const servers = ganeshaServing(exportDir);
@@ -116,22 +118,25 @@ void t.test('--nfs: the example PVs name 127.0.0.1 and the pseudo path and work 
   const port = ganesha.port;
   t.ok(port > 0, `NFS port ${port} (read from ganesha's config: the sandbox does not print it)`);
   const world = { nfs: { server: '127.0.0.1', port, pseudoPath: PSEUDO }, exportDir };
+  const secondWorld = { nfs: { server: '127.0.0.1', port, pseudoPath: '/export-second' }, exportDir: secondDir };
 
   const { core } = makeControllerClients(kubeconfig, 'e2e-nfs-sandbox-test');
-  // The sandbox's examples: two claims and a StatefulSet's claims, all of the default class.
+  // The sandbox's examples: two claims and a StatefulSet's claims of the default class, one claim of nfs-second.
   const pvs = await until('the examples\' claims to be Bound', async () => {
     const claims = (await core.listPersistentVolumeClaimForAllNamespaces()).items;
     if (claims.length === 0 || claims.some((c) => c.status?.phase !== 'Bound')) return undefined;
     const volumes = (await core.listPersistentVolume()).items;
     return claims.length === volumes.length ? volumes : undefined;
   });
-  t.ok(pvs.length >= 2, `${pvs.length} example PVs`);
+  t.ok(pvs.length >= 3, `${pvs.length} example PVs`);
+  t.equal(pvs.filter((pv) => pv.spec?.claimRef?.name === 'second-claim').length, 1, 'one of them of the second export');
   for (const pv of pvs) {
     const name = pv.metadata?.name ?? '?';
+    const served = pv.spec?.claimRef?.name === 'second-claim' ? secondWorld : world;
     t.equal(pv.spec?.nfs?.server, '127.0.0.1', `${name}: spec.nfs.server 127.0.0.1`);
-    t.match(pv.spec?.nfs?.path, new RegExp(`^${PSEUDO}/[^/]+`), `${name}: spec.nfs.path below the pseudo path`);
-    t.ok(existsSync(join(exportDir, exportRelative(world, pv.spec?.nfs?.path ?? ''))), `${name}: its directory is in the export`);
-    await checkRoundTrip(t, world, pv);
+    t.match(pv.spec?.nfs?.path, new RegExp(`^${served.nfs.pseudoPath}/[^/]+`), `${name}: spec.nfs.path below its export's pseudo path`);
+    t.ok(existsSync(join(served.exportDir, exportRelative(served, pv.spec?.nfs?.path ?? ''))), `${name}: its directory is in its export`);
+    await checkRoundTrip(t, served, pv);
   }
 
   sandbox.child.kill('SIGTERM');

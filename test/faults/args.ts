@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { ClusterKind } from '../../harness/cluster.ts';
 
-export const SCENARIOS = ['crash', 'leader-race', 'api-faults', 'conflicts', 'hung-export', 'hostile-input'] as const;
+export const SCENARIOS = ['crash', 'leader-race', 'api-faults', 'conflicts', 'hung-export', 'export-freeze', 'hostile-input'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export type Mode = 'full' | 'short';
 
@@ -40,7 +40,8 @@ except as the class says, no request of the provisioner refused (400, 403, 422),
 provisioner ready again in bounded time.
 
 Settings:
-  --full          (default) the full run: 1000-claim crash burst with >= 20 kill -9, 60 s hung export, ...
+  --full          (default) the full run: 1000-claim crash burst with >= 20 kill -9, 60 s hung export,
+                  one of two exports frozen 60 s while 200 claims of the other are made, ...
   --short         the CI setting (what test/faults/faults.test.ts runs inside npm test): same
                   scenarios, fewer claims, kills and seconds
 Flags:
@@ -58,7 +59,9 @@ Flags:
 
 Output: a table (scenario, cluster, runs, claims, lost volumes, double provisions, writes outside the export,
 data lost, leftovers, worst time to recover, result) and every violation in words. Exit code 1 on
-any violation, 2 on bad flags. The hung-export and read-only/full-export checks need root, bindfs
+any violation, 2 on bad flags. export-freeze also prints its figures as notes: the healthy
+export's claim-to-PV p50/p99 with and without the other frozen, and how soon after the thaw the
+frozen export's claims are all Bound. The hung-export, export-freeze and read-only/full-export checks need root, bindfs
 and FUSE (apt-get install bindfs fuse3); without them those parts are reported as skipped.
 `;
 

@@ -21,16 +21,17 @@ t.comment(`seed ${seed}; replay: npm run test:faults -- --short --seed ${seed} -
 for (const name of SCENARIOS) {
   void t.test(name, async (t) => {
     if (!LOCAL_ONLY.has(name) && !requireClusterOrSkip(t)) return;
-    if (name === 'hung-export' || name === 'hostile-input') {
+    const needsFreeze = name === 'hung-export' || name === 'export-freeze';
+    if (needsFreeze || name === 'hostile-input') {
       const a = availability({ need: 'hung-mount' });
       if (!a.ok && !inCi) {
-        if (name === 'hung-export') {
+        if (needsFreeze) {
           t.plan(0, `skip: ${a.message}`);
           return;
         }
         t.comment(`read-only/full export parts skipped: ${a.message}`);
       }
-      if (!a.ok && inCi && name === 'hung-export') t.fail(`${a.message} (CI=true: the hung-export scenario must run)`);
+      if (!a.ok && inCi && needsFreeze) t.fail(`${a.message} (CI=true: the ${name} scenario must run)`);
     }
     const outcome = await runScenario(name, { mode: 'short', seed, verbose: false, cluster: undefined }, (line) => t.comment(line));
     for (const n of outcome.notes) t.comment(n);
@@ -39,7 +40,7 @@ for (const name of SCENARIOS) {
       [],
       `${name} on ${outcome.cluster ?? '?'}: no violations (${outcome.claims} claims, worst recovery ${outcome.report.worstRecoveryMs} ms)`,
     );
-    if (name === 'hung-export') t.ok(outcome.skipped === undefined, 'the hung export was simulated, not skipped');
+    if (needsFreeze) t.ok(outcome.skipped === undefined, 'the hung export was simulated, not skipped');
   });
 }
 

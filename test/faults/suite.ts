@@ -11,6 +11,7 @@ import type { Scenario, ScenarioOutcome } from './scenario.ts';
 import { apiFaults } from './scenarios/api-faults.ts';
 import { conflicts } from './scenarios/conflicts.ts';
 import { crash } from './scenarios/crash.ts';
+import { exportFreeze } from './scenarios/export-freeze.ts';
 import { hostileInput } from './scenarios/hostile-input.ts';
 import { hungExport } from './scenarios/hung-export.ts';
 import { leaderRace } from './scenarios/leader-race.ts';
@@ -23,6 +24,7 @@ export const SCENARIO_FUNCTIONS: Record<ScenarioName, Scenario> = {
   'api-faults': apiFaults,
   conflicts,
   'hung-export': hungExport,
+  'export-freeze': exportFreeze,
   'hostile-input': hostileInput,
 };
 

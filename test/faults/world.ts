@@ -24,6 +24,7 @@ import type { Rng } from './rng.ts';
 export const PROVISIONER_NAME = 'faults.nfs-provisioner.dev/nfs';
 const DIRECTORY = 'nfs-provisioner.dev/directory';
 const ON_DELETE = 'nfs-provisioner.dev/on-delete';
+const EXPORT = 'nfs-provisioner.dev/export';
 
 /** Settings that keep retries and hand-overs short enough for a test run. */
 export const FAST_ENV: Record<string, string> = {
@@ -46,6 +47,13 @@ export interface WorldOptions {
   otherExports?: string[];
   /** Called with the fresh (empty) export directory, e.g. to mount a small file system on it. */
   prepareExport?: (dir: string) => void;
+  /**
+   * Names of more exports the provisioner serves beside `default` (world.exportDir), each a
+   * directory `export-<name>` beside it (world.moreExports). A PV's directory is looked for on the
+   * export its annotation names; in observations it reads `@<name>/<dir>`, so two exports never
+   * mix in the invariants.
+   */
+  moreExports?: string[];
 }
 
 interface Marked {
@@ -67,6 +75,8 @@ export class World {
   readonly base: string;
   /** The export as the suite (and, unless a mount sits in between, the provisioner) sees it. */
   readonly exportDir: string;
+  /** Further exports by name (see WorldOptions.moreExports). */
+  readonly moreExports = new Map<string, string>();
   readonly rng: Rng;
   /** Expectation per claim key; a claim not listed is expected Bound. */
   readonly expectations = new Map<string, Expectation>();
@@ -94,9 +104,14 @@ export class World {
     this.verbose = opts.verbose ?? false;
     mkdirSync(this.exportDir);
     opts.prepareExport?.(this.exportDir);
+    for (const name of opts.moreExports ?? []) {
+      const dir = join(base, `export-${name}`);
+      mkdirSync(dir);
+      this.moreExports.set(name, dir);
+    }
     plantSentinel(join(base, 'sentinel'));
     mkdirSync(join(base, 'etc'));
-    this.excluded = ['export', ...(opts.otherExports ?? [])];
+    this.excluded = ['export', ...(opts.otherExports ?? []), ...(opts.moreExports ?? []).map((name) => `export-${name}`)];
     this.sentinelBefore = snapshotTree(base, this.excluded);
     const { watch } = makeControllerClients(cluster.kubeconfigPath, SUITE_USER_AGENT);
     this.pvRecord = startPvRecord(this.api, watch, PROVISIONER_NAME, (err) => {
@@ -247,16 +262,31 @@ export class World {
     for (const [key, c] of claims) {
       if (this.marked.has(key) || phaseOf(c) !== 'Bound') continue;
       const pv = volumes.get(volumeNameOf(c));
-      const dir = pv?.metadata.annotations?.[DIRECTORY];
+      const dir = pv === undefined ? undefined : this.directoryOf(pv);
       const onDelete = pv?.metadata.annotations?.[ON_DELETE];
       if (!pv || dir === undefined || (onDelete !== 'archive' && onDelete !== 'delete' && onDelete !== 'retain')) continue;
-      if (!isRealDirectory(join(this.exportDir, dir))) continue; // reported by the invariants
+      if (!isRealDirectory(this.absolute(dir))) continue; // reported by the invariants
       const marker = `${c.metadata.uid ?? ''} ${this.rng.next().toString(36)}\n`;
-      writeMarker(join(this.exportDir, dir), marker);
+      writeMarker(this.absolute(dir), marker);
       this.marked.set(key, { claimKey: key, claimUid: c.metadata.uid ?? '', pvName: pv.metadata.name ?? '', directory: dir, onDelete, marker });
       n++;
     }
     return n;
+  }
+
+  /** A PV's directory as observations name it: `<dir>` on default, `@<export>/<dir>` on the others. */
+  directoryOf(pv: KubeObject): string | undefined {
+    const dir = pv.metadata.annotations?.[DIRECTORY];
+    const exportName = pv.metadata.annotations?.[EXPORT] ?? 'default';
+    if (dir === undefined) return undefined;
+    return exportName === 'default' || !this.moreExports.has(exportName) ? dir : `@${exportName}/${dir}`;
+  }
+
+  /** The real path of an observed directory name. */
+  absolute(directory: string): string {
+    const match = /^@([^/]+)\/(.*)$/u.exec(directory);
+    const base = match === null ? undefined : this.moreExports.get(match[1] ?? '');
+    return base === undefined || match === null ? join(this.exportDir, directory) : join(base, match[2] ?? '');
   }
 
   async observe(recoveryLimitMs: number): Promise<Observation> {
@@ -273,11 +303,11 @@ export class World {
     }
     const volumes: VolumeObs[] = ourVolumes.map((pv) => {
       const ref = claimRefOf(pv);
-      const dir = pv.metadata.annotations?.[DIRECTORY];
+      const dir = this.directoryOf(pv);
       const phase = (pv as { status?: { phase?: string } }).status?.phase;
       return {
         name: pv.metadata.name ?? '',
-        dirExists: dir !== undefined && isRealDirectory(join(this.exportDir, dir)),
+        dirExists: dir !== undefined && isRealDirectory(this.absolute(dir)),
         ...(ref?.uid ? { claimUid: ref.uid } : {}),
         ...(ref ? { claimKey: `${ref.namespace ?? ''}/${ref.name ?? ''}` } : {}),
         ...(dir === undefined ? {} : { directory: dir }),
@@ -286,7 +316,7 @@ export class World {
     });
     const liveUids = new Set([...claimsNow.values()].map((c) => c.metadata.uid));
     const tracked: TrackedObs[] = [...this.marked.values()].map((m) => {
-      const abs = join(this.exportDir, m.directory);
+      const abs = this.absolute(m.directory);
       const exists = isRealDirectory(abs);
       return {
         claimKey: m.claimKey,
@@ -303,7 +333,10 @@ export class World {
       volumes,
       pvCreations: [...this.pvCreations],
       tracked,
-      exportDirs: exportDirectories(this.exportDir),
+      exportDirs: [
+        ...exportDirectories(this.exportDir),
+        ...[...this.moreExports].flatMap(([name, dir]) => exportDirectories(dir).map((d) => ({ ...d, path: `@${name}/${d.path}` }))),
+      ],
       sentinelBefore: this.sentinelBefore,
       sentinelAfter: snapshotTree(this.base, this.excluded),
       recoveriesMs: [...this.recoveriesMs],

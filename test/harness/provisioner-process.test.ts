@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PROVISIONER_NODE_FLAGS, startProvisioner } from '../../harness/provisioner-process.ts';
+import { PROVISIONER_NODE_FLAGS, PROVISIONER_THREADPOOL_SIZE, startProvisioner } from '../../harness/provisioner-process.ts';
 
 // Alive = exists and is not a zombie waiting to be reaped.
 const alive = (pid: number): boolean => {
@@ -114,6 +114,7 @@ void t.test('the harness runs the provisioner with the node flags of the image a
   const entrypoint = /^ENTRYPOINT (\[.*\])$/mu.exec(readFileSync(new URL('Dockerfile', root), 'utf8'))?.[1];
   t.same(JSON.parse(entrypoint ?? '[]'), ['node', ...PROVISIONER_NODE_FLAGS, 'dist/main.js'], 'Dockerfile ENTRYPOINT');
   const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  t.equal(scripts['start'], ['node', ...PROVISIONER_NODE_FLAGS, 'dist/main.js'].join(' '), 'npm start');
+  t.equal(scripts['start'], [`UV_THREADPOOL_SIZE=\${UV_THREADPOOL_SIZE:-${PROVISIONER_THREADPOOL_SIZE}}`, 'node', ...PROVISIONER_NODE_FLAGS, 'dist/main.js'].join(' '), 'npm start (an operator\'s UV_THREADPOOL_SIZE wins)');
+  t.match(readFileSync(new URL('Dockerfile', root), 'utf8'), new RegExp(`^ENV UV_THREADPOOL_SIZE=${PROVISIONER_THREADPOOL_SIZE}$`, 'mu'), 'Dockerfile ENV UV_THREADPOOL_SIZE');
   t.end();
 });

@@ -13,6 +13,8 @@ import type {
   V1StorageClass,
 } from '@kubernetes/client-node';
 import { startApiServer } from '../../harness/apiserver/index.ts';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { loadConfig } from '../../lib/config.ts';
 import { parseClassParameters } from '../../lib/nfs/class-parameters.ts';
 import { kubectl } from './kubectl.ts';
 import { findOne, manifestsDir, renderKustomization } from './render.ts';
@@ -24,11 +26,11 @@ const provisionerName = 'k8s-sigs.io/nfs-subdir-external-provisioner';
 const legacyClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
 const defaultClassAnnotation = 'storageclass.kubernetes.io/is-default-class';
 
-const [root, base, overlay, examples] = await Promise.all(
-  ['', 'base', 'examples/overlay', 'examples'].map((dir) => renderKustomization(dir)),
+const [root, base, overlay, examples, twoExports] = await Promise.all(
+  ['', 'base', 'examples/overlay', 'examples', 'examples/overlay-two-exports'].map((dir) => renderKustomization(dir)),
 );
-if (root === undefined || base === undefined || overlay === undefined || examples === undefined) {
-  throw new Error('unreachable: four renders');
+if (root === undefined || base === undefined || overlay === undefined || examples === undefined || twoExports === undefined) {
+  throw new Error('unreachable: five renders');
 }
 
 function as<T>(o: KubeObject): T {
@@ -76,7 +78,7 @@ void t.test('`kubectl apply -k manifests/` installs the base', (t) => {
 });
 
 void t.test('every rendered object is valid against the Kubernetes schemas', (t) => {
-  const all = { base, overlay, examples };
+  const all = { base, overlay, examples, twoExports };
   for (const [name, objects] of Object.entries(all)) {
     t.ok(objects.length > 0, `${name} renders objects`);
     t.same(objects.flatMap(schemaProblems), [], `${name}: no schema problems`);
@@ -159,6 +161,32 @@ void t.test('the example overlay sets the export in one place and makes the clas
   t.end();
 });
 
+void t.test('the two-export overlay: each export of the file is mounted from its NFS volume, and the provisioner accepts the whole', (t) => {
+  const deployment = as<V1Deployment>(findOne(twoExports, 'Deployment'));
+  const spec = deployment.spec?.template.spec;
+  const c = container(twoExports);
+  const env = Object.fromEntries((c.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+  const file = env['NFS_EXPORTS_FILE'] ?? '';
+  const configMount = c.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+  const configVolume = spec?.volumes?.find((v) => v.name === configMount?.name)?.configMap;
+  t.ok(configMount?.readOnly, 'the exports file is mounted read-only');
+  const configMap = as<V1ConfigMap>(findOne(twoExports, 'ConfigMap'));
+  t.equal(configVolume?.name, configMap.metadata?.name, 'from the generated ConfigMap (name with its hash)');
+  const text = configMap.data?.[file.slice((configMount?.mountPath.length ?? 0) + 1)];
+  t.ok(text, 'the file named by NFS_EXPORTS_FILE is a key of the ConfigMap');
+  const config = loadConfig({ ...env, UV_THREADPOOL_SIZE: '16' }, [], { readFile: (path) => (path === file ? (text ?? '') : '') });
+  t.same(config.exports.map((e) => e.name), ['default', 'second']);
+  for (const e of config.exports) {
+    const mount = c.volumeMounts?.find((m) => m.mountPath === e.mountPath);
+    const nfs = spec?.volumes?.find((v) => v.name === mount?.name)?.nfs;
+    t.same(nfs, { server: e.server, path: e.path }, `export ${e.name}: mounted at ${e.mountPath} from the server and path its PVs will name`);
+  }
+  const second = as<V1StorageClass>(findOne(twoExports, 'StorageClass', 'nfs-second'));
+  t.equal(second.provisioner, config.provisionerName, 'the second class is served by this install');
+  t.ok(config.exports.some((e) => e.name === second.parameters?.['export']), 'and names a configured export');
+  t.end();
+});
+
 void t.test('every example claim is served by this provisioner', (t) => {
   const classes = new Map(
     [...base, ...examples]
@@ -188,9 +216,9 @@ void t.test('every example claim is served by this provisioner', (t) => {
 });
 
 void t.test('the provisioner accepts the parameters of every shipped StorageClass', (t) => {
-  for (const o of [...base, ...examples].filter((x) => x.kind === 'StorageClass')) {
+  for (const o of [...base, ...examples, ...twoExports].filter((x) => x.kind === 'StorageClass')) {
     const result = parseClassParameters(as<V1StorageClass>(o).parameters);
-    t.same(result.ok ? 'ok' : result.message, 'ok', o.metadata.name);
+    t.same(result.ok ? (result.unknownKeys.length === 0 ? 'ok' : `unknown ${result.unknownKeys.join(', ')}`) : result.message, 'ok', o.metadata.name);
   }
   t.end();
 });
@@ -225,4 +253,12 @@ void t.test('kubectl apply -k installs everything on an API server', async (t) =
   const stored: unknown = JSON.parse(await kubectl(['get', 'deployment', 'nfs-provisioner', '-n', namespace, '-o', 'json'], { kubeconfig }));
   const c = stored as V1Deployment;
   t.equal(envValue(c.spec?.template.spec?.containers[0] ?? { name: '' }, 'NFS_SERVER'), '10.0.0.10', 'the overlay reached the server');
+
+  // The two-export overlay over it: the ConfigMap and the second class are new, the Deployment changes.
+  const two = await kubectl(['apply', '-k', `${manifestsDir}examples/overlay-two-exports`], { kubeconfig });
+  t.match(two, /configmap\/nfs-provisioner-exports-\w+ created/);
+  t.match(two, /storageclass\.storage\.k8s\.io\/nfs-second created/);
+  t.match(two, /deployment\.apps\/nfs-provisioner configured/);
+  const after: unknown = JSON.parse(await kubectl(['get', 'deployment', 'nfs-provisioner', '-n', namespace, '-o', 'json'], { kubeconfig }));
+  t.equal(envValue((after as V1Deployment).spec?.template.spec?.containers[0] ?? { name: '' }, 'NFS_EXPORTS_FILE'), '/etc/nfs-provisioner/exports.yaml');
 });

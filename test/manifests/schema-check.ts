@@ -4,7 +4,7 @@
 //   (the JSON schemas allow unknown fields, and a misspelt `readinessprobe` is silently ignored
 //   by a real API server that is not in strict mode).
 import * as k8s from '@kubernetes/client-node';
-import { Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, PersistentVolumeClaim, Pod, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1';
@@ -19,6 +19,7 @@ type ModelClass = new (data: never) => Validatable;
 
 /** The kinds our manifests may contain; anything else is a test failure, not a silent pass. */
 const models: Readonly<Record<string, ModelClass>> = {
+  'v1/ConfigMap': ConfigMap,
   'v1/Namespace': Namespace,
   'v1/ServiceAccount': ServiceAccount,
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,

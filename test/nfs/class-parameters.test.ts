@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseClassParameters, parseGoBool, parseId, parseMode } from '../../lib/nfs/class-parameters.ts';
+import { parseClassParameters, parseGoBool, parseId, parseMode, unknownParametersMessage } from '../../lib/nfs/class-parameters.ts';
 
 function parameters(input: Record<string, string> | undefined) {
   const result = parseClassParameters(input);
@@ -60,13 +60,29 @@ void t.test('uid and gid are non-negative integers', (t) => {
   t.end();
 });
 
-void t.test('unknown keys are refused by name; all problems reported at once', (t) => {
-  t.match(problem({ archiveOndelete: 'false' }), 'unknown parameter "archiveOndelete"');
-  const message = problem({ foo: '1', bar: '2', mode: '999', pathPattern: '${.PVC.nope}' });
-  t.match(message, 'unknown parameters "foo", "bar"');
+void t.test('unknown keys do not refuse the class: they are returned for a warning, the defaults apply', (t) => {
+  const result = parseClassParameters({ archiveOndelete: 'false', foo: '1' });
+  t.same(result, { ok: true, parameters: { reclaim: 'archive', mode: 0o777 }, unknownKeys: ['archiveOndelete', 'foo'] }, 'the mistyped key does not turn archive off');
+  t.same(parseClassParameters({ onDelete: 'delete' }), { ok: true, parameters: { reclaim: 'delete', mode: 0o777 }, unknownKeys: [] });
+  const message = unknownParametersMessage(['archiveOndelete']);
+  t.match(message, 'unknown parameter "archiveOndelete" ignored');
+  t.match(message, '(known: archiveOnDelete, onDelete, pathPattern, mode, uid, gid, export)');
+  t.match(unknownParametersMessage(['a', 'b']), 'unknown parameters "a", "b" ignored');
+  t.end();
+});
+
+void t.test('known keys with bad values are still refused, all problems at once; unknown keys alongside are not a problem', (t) => {
+  const message = problem({ foo: '1', mode: '999', pathPattern: '${.PVC.nope}' });
+  t.notMatch(message, 'foo');
   t.match(message, 'mode: "999"');
   t.match(message, 'unknown variable');
   t.match(message, /^invalid StorageClass parameters: /);
+  t.end();
+});
+
+void t.test('export names the export; empty is unset', (t) => {
+  t.equal(parameters({ export: 'second' }).export, 'second');
+  t.equal(parameters({ export: '' }).export, undefined);
   t.end();
 });
 

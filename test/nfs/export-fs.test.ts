@@ -78,8 +78,8 @@ void t.test('the limit caps hung calls; queued calls that timed out never start'
   t.equal(fs.activeCount, 2, 'the two hung calls still hold their slots');
   t.equal(fs.pendingCount, 0, 'callers that timed out left the queue');
 
-  // A new call while both slots are held also times out, without reaching the fs.
-  await t.rejects(fs.realpath('/export'), FsTimeoutError);
+  // A new call while both slots are held by calls past their timeout is refused, without reaching the fs.
+  await t.rejects(fs.realpath('/export'), { name: 'FsStalledError' });
   t.equal(hung.started(), 2);
 
   // The server answers again: the held slots are freed, the abandoned queue is skipped.
@@ -141,4 +141,40 @@ void t.test('setModeAndOwner sets mode (umask does not apply) and refuses a syml
 void t.test('timeouts must be positive', (t) => {
   t.throws(() => new ExportFs({ timeoutMs: 0, concurrency: 1 }), RangeError);
   t.end();
+});
+
+void t.test('once every slot is held by a call older than the timeout, calls are refused at once and never start', async (t) => {
+  const hung = hungFs();
+  const { calls, observer } = recorder();
+  const fs = new ExportFs({ timeoutMs: 30, concurrency: 2, fs: hung.fs, observer });
+  t.equal(fs.stalled, false);
+  const first = await Promise.allSettled([fs.lstat('/a'), fs.lstat('/b'), fs.lstat('/c')]);
+  t.ok(first.every((r) => r.status === 'rejected' && r.reason instanceof FsTimeoutError), 'the queued call times out like the hung ones');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  t.equal(fs.stalled, true);
+  const started = performance.now();
+  await t.rejects(fs.mkdir('/d', 0o777), { name: 'FsStalledError', message: /mkdir \/d not started: all 2 fs slots .* within 30 ms/ });
+  t.ok(performance.now() - started < 20, 'refused without waiting');
+  t.equal(hung.started(), 2, 'it did not start');
+  t.equal(calls.at(-1)?.outcome, 'stalled');
+  hung.releaseAll();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  t.equal(fs.stalled, false, 'the export answers again');
+  const resumed = fs.lstat('/e');
+  hung.releaseAll();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  hung.releaseAll();
+  t.ok((await resumed).isDirectory(), 'calls go through again');
+});
+
+void t.test('one slow call does not count as stalled while another slot is free', async (t) => {
+  const hung = hungFs();
+  const fs = new ExportFs({ timeoutMs: 20, concurrency: 2, fs: hung.fs });
+  await t.rejects(fs.lstat('/a'), FsTimeoutError);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  t.equal(fs.stalled, false);
+  const next = fs.lstat('/b');
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  hung.releaseAll();
+  t.ok((await next).isDirectory());
 });

@@ -7,8 +7,8 @@ import t from 'tap';
 import winston from 'winston';
 import type { ProvisionRequest } from '../../lib/controller/provisioner.ts';
 import { FsTimeoutError, IgnoredError, PermanentError, TransientError } from '../../lib/errors.ts';
-import type { FsImplementation, FsOperation, FsOutcome, NfsProvisionerOptions } from '../../lib/nfs/index.ts';
-import { DIRECTORY_ANNOTATION, NfsProvisioner, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from '../../lib/nfs/index.ts';
+import type { FsImplementation, FsOperation, FsOutcome, NfsExportOptions, NfsProvisionerOptions } from '../../lib/nfs/index.ts';
+import { DIRECTORY_ANNOTATION, EXPORT_ANNOTATION, ExportStateError, NfsExport, NfsProvisioner, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from '../../lib/nfs/index.ts';
 import { snapshotTree } from './helpers/tree-snapshot.ts';
 
 type WithTestdir = Pick<typeof t, 'testdir'>;
@@ -27,24 +27,25 @@ function collectingLogger() {
   return { lines, logger: winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] }) };
 }
 
-async function setup(t: WithTestdir, options: Partial<NfsProvisionerOptions> = {}) {
+/** One export (named default) and its provisioner; options of either. */
+type SetupOptions = Partial<Omit<NfsExportOptions, 'name'>> & Partial<Pick<NfsProvisionerOptions, 'clock' | 'onWarning'>>;
+
+async function setup(t: WithTestdir, options: SetupOptions = {}) {
   const dir = await realpath(t.testdir({ export: {}, sentinel: { 'secret.txt': 'do not touch', etc: { passwd: 'root:x:0:0' } } }));
   const root = join(dir, 'export');
   const sentinel = join(dir, 'sentinel');
   const { lines, logger } = collectingLogger();
+  const { clock, onWarning, ...exportOptions } = options;
+  const exported = new NfsExport({ name: 'default', server: 'nfs.example.com', path: '/exports', mountPath: root, fsTimeoutMs: 5000, fsConcurrency: 2, ...exportOptions });
   const provisioner = new NfsProvisioner({
-    server: 'nfs.example.com',
-    path: '/exports',
-    mountPath: root,
-    fsTimeoutMs: 5000,
-    fsConcurrency: 2,
+    exports: [exported],
     logger,
-    provisionerName: NAME,
-    clock: { now: () => Date.parse('2026-01-02T03:04:05Z') },
-    ...options,
+    provisionerNames: [NAME],
+    clock: clock ?? { now: () => Date.parse('2026-01-02T03:04:05Z') },
+    ...(onWarning === undefined ? {} : { onWarning }),
   });
   const sentinelBefore = await snapshotTree(sentinel);
-  return { root, sentinel, provisioner, lines, sentinelBefore };
+  return { root, sentinel, provisioner, exported, lines, sentinelBefore };
 }
 
 function claim(overrides: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } = {}): V1PersistentVolumeClaim {
@@ -92,7 +93,7 @@ void t.test('default directory, mode 0777, PV source and annotations', async (t)
   const volume = await provisioner.provision(request(claim()), signal);
   t.same(volume, {
     source: { nfs: { server: 'nfs.example.com', path: '/exports/default-data-pvc-1111-2222' } },
-    annotations: { [DIRECTORY_ANNOTATION]: 'default-data-pvc-1111-2222', [ON_DELETE_ANNOTATION]: 'archive' },
+    annotations: { [DIRECTORY_ANNOTATION]: 'default-data-pvc-1111-2222', [ON_DELETE_ANNOTATION]: 'archive', [EXPORT_ANNOTATION]: 'default' },
   });
   const stats = await stat(join(root, 'default-data-pvc-1111-2222'));
   t.ok(stats.isDirectory());
@@ -237,7 +238,8 @@ void t.test('validate: messages for bad parameters, data sources, unsafe paths',
   t.equal(provisioner.validate(request(claim(), { archiveOnDelete: 'false', pathPattern: '${.PVC.name}', mode: '0700' })), undefined);
   t.match(provisioner.validate(request(claim(), { archiveOnDelete: 'maybe' })), 'archiveOnDelete: "maybe" is not a boolean');
   t.match(provisioner.validate(request(claim(), { mode: '999' })), 'mode: "999"');
-  t.match(provisioner.validate(request(claim(), { pathpattern: 'x' })), 'unknown parameter "pathpattern"');
+  t.equal(provisioner.validate(request(claim(), { pathpattern: 'x' })), undefined, 'an unknown key is no reason to refuse (it is warned about)');
+  t.match(provisioner.validate(request(claim(), { export: 'nope' })), /export: "nope" is not an export of this provisioner \(known: "default"\)/);
   t.match(provisioner.validate(request(claim(), { pathPattern: '../x' })), '".." component');
   const withSource = claim();
   withSource.spec = { ...withSource.spec, dataSource: { kind: 'PersistentVolumeClaim', name: 'src' } };
@@ -289,9 +291,9 @@ void t.test('a tampered or inconsistent PV is not acted on', async (t) => {
     await t.rejects(provisioner.delete(bad, undefined, signal), PermanentError, JSON.stringify(directory));
   }
   const rootPv = pvFor({ nfs: { server: 'nfs.example.com', path: '/exports/' } }, {});
-  await t.rejects(provisioner.delete(rootPv, undefined, signal), { name: 'PermanentError', message: /not a directory below NFS_PATH/ }, 'never the export root');
+  await t.rejects(provisioner.delete(rootPv, undefined, signal), { name: 'PermanentError', message: /no export holds its NFS source nfs.example.com:\/exports\// }, 'never the export root');
   const otherServer = pvFor({ nfs: { server: '10.0.0.9', path: '/exports/default-own-pvc-1111-2222' } }, {});
-  await t.rejects(provisioner.delete(otherServer, undefined, signal), { name: 'PermanentError', message: /NFS server "10.0.0.9"/ });
+  await t.rejects(provisioner.delete(otherServer, undefined, signal), { name: 'PermanentError', message: /no export holds its NFS source 10.0.0.9:/ });
   const notOurs = { ...pv, metadata: { ...pv.metadata, annotations: { [PROVISIONED_BY_ANNOTATION]: 'someone-else' } } };
   await t.rejects(provisioner.delete(notOurs, undefined, signal), IgnoredError);
   const notNfs = pvFor({}, {});
@@ -354,7 +356,7 @@ void t.test('a hung export: calls time out, the limit holds, metrics hooks see i
     open: hang,
   };
   const calls: { operation: FsOperation; outcome: FsOutcome }[] = [];
-  const { provisioner } = await setup(t, {
+  const { provisioner, exported } = await setup(t, {
     fs: hung,
     fsTimeoutMs: 40,
     fsConcurrency: 2,
@@ -364,15 +366,22 @@ void t.test('a hung export: calls time out, the limit holds, metrics hooks see i
     provisioner.provision(request(claim({ name: 'a' })), signal),
     provisioner.provision(request(claim({ name: 'b' })), signal),
     provisioner.provision(request(claim({ name: 'c' })), signal),
-    provisioner.probe(signal),
+    exported.probe(signal),
     provisioner.delete(pvFor({ nfs: { server: 'nfs.example.com', path: '/exports/x' } }, {}), undefined, signal),
   ]);
-  for (const result of results) {
-    t.ok(result.status === 'rejected' && result.reason instanceof FsTimeoutError && result.reason instanceof TransientError, 'FsTimeoutError (transient)');
+  for (const [index, result] of results.entries()) {
+    // The probe says what the timeout means for the export.
+    const reason: unknown = result.status === 'rejected' && index === 3 && result.reason instanceof ExportStateError ? result.reason.cause : result.status === 'rejected' ? result.reason : undefined;
+    t.ok(reason instanceof FsTimeoutError && reason instanceof TransientError, 'FsTimeoutError (transient)');
   }
+  t.match(results[3], { status: 'rejected', reason: { state: 'hung' } }, 'the probe reports the export hung');
   t.equal(started, 2, 'no more hung calls than the concurrency limit');
-  t.same(provisioner.fsLoad(), { active: 2, pending: 0 }, "timed-out callers do not linger in the queue");
+  t.same(exported.fsLoad(), { active: 2, pending: 0 }, "timed-out callers do not linger in the queue");
   t.ok(calls.length === 5 && calls.every((call) => call.operation === 'realpath' && call.outcome === 'timeout'));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await t.rejects(provisioner.provision(request(claim({ name: 'd' })), signal), { name: 'FsStalledError' }, 'once every slot outlived the timeout, new calls are refused at once');
+  t.match(calls.at(-1), { operation: 'realpath', outcome: 'stalled' });
+  t.equal(started, 2, 'and never started');
 });
 
 void t.test('an aborted signal stops provisioning before it touches the export', async (t) => {
@@ -392,12 +401,12 @@ void t.test('logs say what happened to which volume', async (t) => {
   ]);
 });
 
-void t.test('constructor refuses relative paths', (t) => {
+void t.test('constructors refuse relative paths, no exports and repeated names', (t) => {
   const { logger } = collectingLogger();
-  t.throws(
-    () => new NfsProvisioner({ server: 's', path: 'exports', mountPath: '/m', fsTimeoutMs: 1, fsConcurrency: 1, logger, provisionerName: NAME }),
-    RangeError,
-  );
+  t.throws(() => new NfsExport({ name: 'a', server: 's', path: 'exports', mountPath: '/m', fsTimeoutMs: 1, fsConcurrency: 1 }), RangeError);
+  t.throws(() => new NfsProvisioner({ exports: [], logger, provisionerNames: [NAME] }), RangeError);
+  const a = new NfsExport({ name: 'a', server: 's', path: '/a', mountPath: '/m', fsTimeoutMs: 1, fsConcurrency: 1 });
+  t.throws(() => new NfsProvisioner({ exports: [a, a], logger, provisionerNames: [NAME] }), RangeError);
   t.end();
 });
 
@@ -407,4 +416,103 @@ void t.test('storageLocation names the server and the normalized NFS path, so th
   t.equal(provisioner.storageLocation(pvFor({ nfs: { server: 'nfs', path: '/' } }, {})), 'nfs:/');
   t.equal(provisioner.storageLocation(pvFor({ nfs: { server: 'nfs', path: 'relative' } }, {})), undefined);
   t.equal(provisioner.storageLocation(pvFor({}, {})), undefined);
+});
+
+/** Two exports on two servers, both real directories; `second` also answers for provisioner example.com/b. */
+async function twoExports(t: WithTestdir, secondFs?: FsImplementation) {
+  const dir = await realpath(t.testdir({ a: {}, b: {} }));
+  const { logger, lines } = collectingLogger();
+  const first = new NfsExport({ name: 'default', server: 'nfs-a', path: '/exports/a', mountPath: join(dir, 'a'), fsTimeoutMs: 100, fsConcurrency: 2 });
+  const second = new NfsExport({
+    name: 'second',
+    server: 'nfs-b',
+    path: '/exports/b',
+    mountPath: join(dir, 'b'),
+    provisionerNames: ['example.com/b'],
+    fsTimeoutMs: 100,
+    fsConcurrency: 2,
+    ...(secondFs === undefined ? {} : { fs: secondFs }),
+  });
+  const warnings: { reason: string; message: string }[] = [];
+  const provisioner = new NfsProvisioner({
+    exports: [first, second],
+    logger,
+    provisionerNames: [NAME, 'example.com/b'],
+    onWarning: (_request, reason, message) => warnings.push({ reason, message }),
+  });
+  return { dir, provisioner, first, second, warnings, lines };
+}
+
+function classRequest(provisionerName: string, parameters?: Record<string, string>, name = 'data'): ProvisionRequest {
+  return { claim: claim({ name }), storageClass: { ...storageClass(parameters), provisioner: provisionerName }, pvName: 'pvc-1111-2222' };
+}
+
+void t.test('several exports: the class parameter, else the provisioner name, else default picks the export', async (t) => {
+  const { dir, provisioner } = await twoExports(t);
+  const byParameter = await provisioner.provision(classRequest(NAME, { export: 'second' }, 'p'), signal);
+  t.same(byParameter.source, { nfs: { server: 'nfs-b', path: '/exports/b/default-p-pvc-1111-2222' } });
+  t.equal(byParameter.annotations[EXPORT_ANNOTATION], 'second');
+  t.ok((await stat(join(dir, 'b', 'default-p-pvc-1111-2222'))).isDirectory(), 'made on the second export');
+  const byName = await provisioner.provision(classRequest('example.com/b', undefined, 'n'), signal);
+  t.equal(byName.source.nfs?.server, 'nfs-b', "the provisioner name's export");
+  const byDefault = await provisioner.provision(classRequest(NAME, undefined, 'd'), signal);
+  t.same(byDefault.source, { nfs: { server: 'nfs-a', path: '/exports/a/default-d-pvc-1111-2222' } });
+  t.equal(byDefault.annotations[EXPORT_ANNOTATION], 'default');
+  const explicitDefault = await provisioner.provision(classRequest('example.com/b', { export: 'default' }, 'x'), signal);
+  t.equal(explicitDefault.source.nfs?.server, 'nfs-a', 'the parameter wins over the provisioner name');
+  t.same((await readdir(join(dir, 'a'))).sort(), ['default-d-pvc-1111-2222', 'default-x-pvc-1111-2222']);
+  t.same((await readdir(join(dir, 'b'))).sort(), ['default-n-pvc-1111-2222', 'default-p-pvc-1111-2222']);
+  t.match(provisioner.validate(classRequest(NAME, { export: 'third' })), 'export: "third" is not an export of this provisioner (known: "default", "second")');
+  await t.rejects(provisioner.provision(classRequest(NAME, { export: 'third' }), signal), { name: 'PermanentError', message: /known: "default", "second"/ });
+});
+
+void t.test('several exports: reclaim goes to the export the PV names, or whose server and path hold it', async (t) => {
+  const { dir, provisioner } = await twoExports(t);
+  const made = await provisioner.provision(classRequest(NAME, { export: 'second', archiveOnDelete: 'false' }, 'mine'), signal);
+  const pv = pvFor({ nfs: made.source.nfs ?? { server: '', path: '' } }, { ...made.annotations });
+  // The class is gone; the PV alone says where.
+  await provisioner.delete(pv, undefined, signal);
+  t.same(await readdir(join(dir, 'b')), [], 'deleted on the second export');
+  // A Go-made PV of the second install: no annotations, provisioned by its own name.
+  await mkdir(join(dir, 'b', 'default-go-pvc-7'));
+  const goPv = pvFor({ nfs: { server: 'nfs-b', path: '/exports/b/default-go-pvc-7' } }, { [PROVISIONED_BY_ANNOTATION]: 'example.com/b' });
+  t.match(provisioner.exportForVolume(goPv), { ok: true, via: 'source', export: { name: 'second' } });
+  await provisioner.delete(goPv, undefined, signal);
+  t.same(await readdir(join(dir, 'b')), ['archived-default-go-pvc-7'], 'archived in place on its export');
+  // A renamed export: the annotation names nothing configured, the source still decides.
+  await mkdir(join(dir, 'b', 'renamed'));
+  const renamed = pvFor({ nfs: { server: 'nfs-b', path: '/exports/b/renamed' } }, { [EXPORT_ANNOTATION]: 'old-name', [DIRECTORY_ANNOTATION]: 'renamed', [ON_DELETE_ANNOTATION]: 'delete' });
+  await provisioner.delete(renamed, undefined, signal);
+  t.same(await readdir(join(dir, 'b')), ['archived-default-go-pvc-7']);
+  // An annotation aimed at another export than the PV's source is not acted on.
+  await mkdir(join(dir, 'a', 'victim'));
+  const redirected = pvFor({ nfs: { server: 'nfs-b', path: '/exports/b/victim' } }, { [EXPORT_ANNOTATION]: 'default', [ON_DELETE_ANNOTATION]: 'delete' });
+  await t.rejects(provisioner.delete(redirected, undefined, signal), { name: 'PermanentError', message: /names an export .* that does not hold its NFS source/ });
+  t.same(await readdir(join(dir, 'a')), ['victim']);
+});
+
+void t.test('an unknown class parameter is warned about and the claim provisioned with the defaults', async (t) => {
+  const { dir, provisioner, warnings, lines } = await twoExports(t);
+  const made = await provisioner.provision(classRequest(NAME, { archiveOnDelet: 'false' }), signal);
+  t.equal(made.annotations[ON_DELETE_ANNOTATION], 'archive', 'the default, which keeps data');
+  t.ok((await stat(join(dir, 'a', 'default-data-pvc-1111-2222'))).isDirectory());
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], { reason: 'UnknownParameter', message: /StorageClass "nfs": unknown parameter "archiveOnDelet" ignored \(known: archiveOnDelete, .*export\)/ });
+  t.match(lines, [{ level: 'warn', message: 'unknown StorageClass parameters ignored', keys: ['archiveOnDelet'] }]);
+});
+
+void t.test('a hung export fails only its own claims, and fast once its slots are stuck', async (t) => {
+  const hang = <T>(): Promise<T> => new Promise<T>(() => {});
+  const hung: FsImplementation = { lstat: hang, realpath: hang, mkdir: hang, rename: hang, rm: hang, writeFile: hang, open: hang };
+  const { provisioner, second } = await twoExports(t, hung);
+  const stuck = await Promise.allSettled([0, 1, 2].map((i) => provisioner.provision(classRequest(NAME, { export: 'second' }, `h${i}`), signal)));
+  t.ok(stuck.every((r) => r.status === 'rejected' && r.reason instanceof FsTimeoutError), 'the second export times out');
+  const started = performance.now();
+  const fine = await provisioner.provision(classRequest(NAME, undefined, 'ok'), signal);
+  t.equal(fine.source.nfs?.server, 'nfs-a', 'the default export provisions meanwhile');
+  t.ok(performance.now() - started < 50, 'at its normal speed');
+  const refused = performance.now();
+  await t.rejects(provisioner.provision(classRequest(NAME, { export: 'second' }, 'late'), signal), { name: 'FsStalledError' });
+  t.ok(performance.now() - refused < 50, 'a claim of the hung export no longer waits out the timeout');
+  t.same(second.fsLoad(), { active: 2, pending: 0 });
 });

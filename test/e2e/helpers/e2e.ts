@@ -1,11 +1,13 @@
-// Shared by the end-to-end tests: a harness cluster, an export directory with a sentinel tree
-// beside it (snapshotted at the start, compared byte for byte at the end: nothing outside the
+// Shared by the end-to-end tests: a harness cluster, an export directory (and a second one, for
+// tests of several exports, given to the provisioner only through an exports file) with a sentinel tree
+// beside them (snapshotted at the start, compared byte for byte at the end: nothing outside the
 // export may change), the real provisioner as a child process, and waits on conditions (short
 // polls, never fixed sleeps).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
+import { stringify } from 'yaml';
 import type {
   AppsV1Api,
   CoreV1Api,
@@ -26,6 +28,7 @@ import type { TreeSnapshot } from './tree-snapshot.ts';
 
 export const PROVISIONER_UA = /^nfs-provisioner-ts\//;
 export const DIRECTORY_ANNOTATION = 'nfs-provisioner.dev/directory';
+export const EXPORT_ANNOTATION = 'nfs-provisioner.dev/export';
 export const ON_DELETE_ANNOTATION = 'nfs-provisioner.dev/on-delete';
 export const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 export const PV_FINALIZER = 'external-provisioner.volume.kubernetes.io/finalizer';
@@ -58,14 +61,29 @@ export interface ClaimSpecOptions {
   extraSpec?: Partial<NonNullable<V1PersistentVolumeClaim['spec']>>;
 }
 
+/** One entry of an exports file, as an operator writes it. */
+export interface ExportEntry {
+  name: string;
+  server: string;
+  path: string;
+  mountPath: string;
+  provisionerNames?: string[];
+  fsTimeout?: string;
+  fsConcurrency?: number;
+}
+
 export interface E2E {
   cluster: Cluster;
   core: CoreV1Api;
   storage: StorageV1Api;
   apps: AppsV1Api;
-  /** The directory holding export/ and sentinel/. */
+  /** The directory holding export/, export-b/ and sentinel/. */
   root: string;
   exportDir: string;
+  /** A second export directory; the provisioner serves it once an exports file names it. */
+  secondExportDir: string;
+  /** Writes an exports file (NFS_EXPORTS_FILE) in root and returns its path. */
+  writeExportsFile(exports: readonly ExportEntry[]): string;
   sentinelDir: string;
   provisionerName: string;
   /** Namespace the provisioner runs in (its Lease lives there). */
@@ -82,8 +100,8 @@ export interface E2E {
   deleteClaim(name: string, namespace?: string): Promise<void>;
   events(filter: { name?: string; namespace?: string; reason?: string; kind?: string }): Promise<CoreV1Event[]>;
   waitEvent(filter: { name: string; namespace?: string; reason: string; kind?: string }, timeoutMs?: number): Promise<CoreV1Event>;
-  /** Every path below the export (the provisioner's short-lived probe file left out). */
-  exportTree(): Promise<string[]>;
+  /** Every path below the export, or the given directory (the provisioner's short-lived probe file left out). */
+  exportTree(dir?: string): Promise<string[]>;
   /** Asserts the sentinel beside the export is byte-identical to its snapshot from the start. */
   checkSentinel(t: Test): Promise<void>;
 }
@@ -113,8 +131,9 @@ export async function setupE2E(t: Test, opts: { provisionerName?: string } = {})
   const identity = await cluster.provisionerIdentity();
   const clients = makeControllerClients(cluster.kubeconfigPath, 'e2e-test');
   const { core, storage, apps } = clients;
-  const root = t.testdir({ export: {}, sentinel: {} });
+  const root = t.testdir({ export: {}, 'export-b': {}, sentinel: {} });
   const exportDir = join(root, 'export');
+  const secondExportDir = join(root, 'export-b');
   const sentinelDir = join(root, 'sentinel');
   plantSentinel(sentinelDir);
   const before: TreeSnapshot = await snapshotTree(sentinelDir);
@@ -146,9 +165,15 @@ export async function setupE2E(t: Test, opts: { provisionerName?: string } = {})
     apps,
     root,
     exportDir,
+    secondExportDir,
     sentinelDir,
     provisionerName,
     provisionerNamespace: identity.namespace,
+    writeExportsFile(exports) {
+      const path = join(root, 'exports.yaml');
+      writeFileSync(path, stringify({ exports }));
+      return path;
+    },
     async provisioner(popts = {}, waitReady = true) {
       const proc = await startProvisioner({
         kubeconfigPath: identity.kubeconfigPath,
@@ -214,8 +239,8 @@ export async function setupE2E(t: Test, opts: { provisionerName?: string } = {})
     async waitEvent(filter, timeoutMs = 15_000) {
       return eventually(`event ${filter.reason} on ${filter.name}`, async () => (await events(filter))[0], timeoutMs);
     },
-    async exportTree() {
-      return (await listTree(exportDir)).filter((p) => !isProbeFile(p));
+    async exportTree(dir = exportDir) {
+      return (await listTree(dir)).filter((p) => !isProbeFile(p));
     },
     async checkSentinel(tt) {
       const after = await snapshotTree(sentinelDir);

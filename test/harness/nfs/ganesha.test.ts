@@ -112,6 +112,23 @@ void t.test('several servers at once, and stop leaves nothing behind', async (t)
   t.equal((await nfsClientFor(b).readFile('which.txt')).toString(), 'b', 'the other server is unaffected');
 });
 
+void t.test('one server, two exports at their own pseudo paths, each read and written through NFS', async (t) => {
+  if (!requireNfsOrSkip(t)) return;
+  const root = t.testdir({ a: { 'which.txt': 'a' }, b: { 'which.txt': 'b' } });
+  const server = await startNfsServer({ exportDir: `${root}/a`, pseudoPath: '/export-a', moreExports: [{ exportDir: `${root}/b`, pseudoPath: '/export-b' }] });
+  t.teardown(() => server.stop());
+  const [second] = server.moreExports;
+  t.equal(second?.nfsPath('x'), '/export-b/x');
+  t.equal(second?.url('which.txt'), `nfs://127.0.0.1/export-b/which.txt?version=4&nfsport=${server.port}`);
+  const clientA = nfsClientFor(server);
+  const clientB = nfsClientFor({ port: server.port, pseudoPath: second?.pseudoPath ?? '' });
+  t.equal((await clientA.readFile('which.txt')).toString(), 'a');
+  t.equal((await clientB.readFile('which.txt')).toString(), 'b');
+  await clientB.writeFile('through-nfs.txt', 'into b');
+  t.equal(readFileSync(`${root}/b/through-nfs.txt`, 'utf8'), 'into b', 'written into the second directory');
+  t.notOk(existsSync(`${root}/a/through-nfs.txt`), 'not into the first');
+});
+
 void t.test('an export directory that does not exist is refused', async (t) => {
   if (!requireNfsOrSkip(t)) return;
   const root = t.testdir({});

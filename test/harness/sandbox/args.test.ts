@@ -5,16 +5,18 @@ void t.test('flags', (t) => {
   const parsed = parseSandboxArgs(['--kubeconfig', '/tmp/k', '--export-dir', 'exp', '--port', '6443', '--no-examples', '--provisioner-name', 'westos.org/nfs', '--exit-after-ready']);
   t.same(parsed, {
     help: false,
-    options: { kubeconfigPath: '/tmp/k', exportDir: 'exp', port: 6443, provisionerName: 'westos.org/nfs', examples: false, nfs: false, exitAfterReady: true, logLevel: 'info' },
+    options: { kubeconfigPath: '/tmp/k', exportDir: 'exp', exports: [{ name: 'second' }], port: 6443, provisionerName: 'westos.org/nfs', examples: false, nfs: false, exitAfterReady: true, logLevel: 'info' },
   });
-  t.same(parseSandboxArgs([]), { help: false, options: { examples: true, nfs: false, exitAfterReady: false, logLevel: 'info' } });
+  t.same(parseSandboxArgs([]), { help: false, options: { exports: [{ name: 'second' }], examples: true, nfs: false, exitAfterReady: false, logLevel: 'info' } }, 'two exports by default');
+  const more = parseSandboxArgs(['--export', 'fast=/srv/fast', '--export', 'slow']);
+  t.same(more.help ? undefined : more.options.exports, [{ name: 'fast', dir: '/srv/fast' }, { name: 'slow' }], '--export replaces "second"');
   t.end();
 });
 
 void t.test('--help lists the flags', (t) => {
   const parsed = parseSandboxArgs(['--help']);
   t.equal(parsed.help, true);
-  if (parsed.help) for (const flag of ['--kubeconfig PATH', '--export-dir PATH', '--port N', '--no-examples', '--provisioner-name', '--nfs', '--exit-after-ready']) t.match(parsed.text, flag);
+  if (parsed.help) for (const flag of ['--kubeconfig PATH', '--export-dir PATH', '--port N', '--no-examples', '--provisioner-name', '--nfs', '--exit-after-ready', '--export NAME=DIR']) t.match(parsed.text, flag);
   t.end();
 });
 
@@ -22,5 +24,9 @@ void t.test('bad flags are refused with a reason', (t) => {
   t.throws(() => parseSandboxArgs(['--port', 'abc']), /--port/);
   t.throws(() => parseSandboxArgs(['--log-level', 'loud']), /--log-level/);
   t.throws(() => parseSandboxArgs(['--bogus']), /bogus/);
+  t.throws(() => parseSandboxArgs(['--export', 'Bad_Name=/x']), /--export: "Bad_Name" is not a DNS label/);
+  t.throws(() => parseSandboxArgs(['--export', 'default=/x']), /--export-dir/);
+  t.throws(() => parseSandboxArgs(['--export', 'a=']), /names no directory/);
+  t.throws(() => parseSandboxArgs(['--export', 'a=/x', '--export', 'a=/y']), /given twice/);
   t.end();
 });

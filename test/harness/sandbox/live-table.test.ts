@@ -4,24 +4,27 @@ import type { TableState } from '../../../harness/sandbox/live-table.ts';
 
 const state = (phase: string): TableState => ({
   claims: [{ metadata: { name: 'test-claim', namespace: 'default' }, spec: { volumeName: phase === 'Bound' ? 'pvc-1' : '' }, status: { phase } }],
-  volumes: phase === 'Bound' ? [{ metadata: { name: 'pvc-1' }, spec: { claimRef: { namespace: 'default', name: 'test-claim' }, persistentVolumeReclaimPolicy: 'Delete' }, status: { phase: 'Bound' } }] : [],
-  dirs: phase === 'Bound' ? ['default-test-claim-pvc-1'] : [],
+  volumes:
+    phase === 'Bound'
+      ? [{ metadata: { name: 'pvc-1', annotations: { 'nfs-provisioner.dev/export': 'second' } }, spec: { claimRef: { namespace: 'default', name: 'test-claim' }, persistentVolumeReclaimPolicy: 'Delete' }, status: { phase: 'Bound' } }]
+      : [],
+  dirs: phase === 'Bound' ? [{ export: 'second', path: 'default-test-claim-pvc-1' }] : [],
 });
 
 void t.test('the table shows claims, volumes and directories', (t) => {
   const text = renderTable(state('Bound')).join('\n');
   t.match(text, /CLAIMS \(1\)/);
   t.match(text, /default\/test-claim\s+Bound\s+pvc-1/);
-  t.match(text, /pvc-1\s+Bound\s+default\/test-claim\s+Delete/);
-  t.match(text, /EXPORT DIRECTORIES \(1\)\n.*\n\s+default-test-claim-pvc-1/);
+  t.match(text, /pvc-1\s+Bound\s+default\/test-claim\s+Delete\s+second/);
+  t.match(text, /EXPORT DIRECTORIES \(1\)\n\s+EXPORT\s+PATH\n\s+second\s+default-test-claim-pvc-1/);
   t.match(renderTable(state('Pending')).join('\n'), /default\/test-claim\s+Pending\s+-/);
   t.end();
 });
 
 void t.test('change lines say what changed', (t) => {
   t.same(changeLines(undefined, state('Pending')), ['claim default/test-claim  Pending  -']);
-  t.same(changeLines(state('Pending'), state('Bound')), ['claim default/test-claim  Bound  pvc-1', 'volume pvc-1  Bound  default/test-claim  Delete', 'dir default-test-claim-pvc-1']);
-  t.same(changeLines(state('Bound'), state('Pending')), ['claim default/test-claim  Pending  -', 'volume pvc-1  (gone)', 'dir default-test-claim-pvc-1  (gone)']);
+  t.same(changeLines(state('Pending'), state('Bound')), ['claim default/test-claim  Bound  pvc-1', 'volume pvc-1  Bound  default/test-claim  Delete  second', 'dir second:default-test-claim-pvc-1  default-test-claim-pvc-1']);
+  t.same(changeLines(state('Bound'), state('Pending')), ['claim default/test-claim  Pending  -', 'volume pvc-1  (gone)', 'dir second:default-test-claim-pvc-1  (gone)']);
   t.end();
 });
 

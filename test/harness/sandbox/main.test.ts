@@ -114,8 +114,14 @@ void t.test('sandbox with examples: the example claims and the StatefulSet claim
     if (names.includes('www-web-2')) break;
     await sleep(100);
   }
-  for (const n of ['test-claim', 'nfs-pv1', 'www-web-0', 'www-web-1', 'www-web-2']) t.match(names, `persistentvolumeclaim/${n}`);
+  for (const n of ['test-claim', 'nfs-pv1', 'www-web-0', 'www-web-1', 'www-web-2', 'second-claim']) t.match(names, `persistentvolumeclaim/${n}`);
   await sb.waitFor(/claim default\/www-web-0/, 10_000);
+  // Two exports by default, each with a class and a claim, both in the live table.
+  const secondLine = await sb.waitFor(/export second:\s+(\S+) \(class nfs-second\)/);
+  await sb.waitFor(/volume pvc-\S+\s+Bound\s+default\/second-claim\s+Delete\s+second/, 20_000);
+  await sb.waitFor(/dir second:default-second-claim-pvc-\S+/, 20_000);
+  await sb.waitFor(/dir default:default-test-claim-pvc-\S+/, 20_000);
+  t.ok(readdirSync(secondLine[1] ?? '').some((d) => d.startsWith('default-second-claim-pvc-')), "the second export's claim is in its directory");
   sb.child.kill('SIGINT');
   t.equal(await sb.exit, 0);
   t.notOk(existsSync(exportDir), 'the temporary export is removed');
