@@ -12,7 +12,7 @@ export type Mode = 'full' | 'short';
  * fault injection (500, 429, latency, dropped watches, a short history for 410) and its restart
  * with state, which the real kube-apiserver does not offer.
  */
-export const LOCAL_ONLY: ReadonlySet<ScenarioName> = new Set<ScenarioName>(['api-faults']);
+export const LOCAL_ONLY: ReadonlySet<ScenarioName> = new Set<ScenarioName>(['api-faults', 'export-freeze']);
 
 export interface FaultOptions {
   mode: Mode;
@@ -51,8 +51,9 @@ Flags:
   --cluster K     real: kube-apiserver, etcd and kube-controller-manager v1.37 built from their Go
                   modules (npm run control-plane:build); local: the harness API server and its
                   stand-ins. Default: E2E_CLUSTER, else real (harness/cluster-choice.ts).
-                  ${[...LOCAL_ONLY].join(', ')} always runs on local: it needs the harness's fault
-                  injection (500, 429, latency, dropped watches, 410) and API server restart
+                  ${[...LOCAL_ONLY].join(', ')} always run on local: api-faults needs the harness's
+                  fault injection (500, 429, latency, dropped watches, 410) and API server
+                  restart; export-freeze times claim-to-PV from the harness store's events
   --json          print the results as JSON on stdout (the table goes to stderr)
   --verbose       mirror the provisioners' log lines to stderr
   --help          this text

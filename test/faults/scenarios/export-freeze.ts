@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { localApiServer } from '../../../harness/cluster.ts';
 import { availability, startPassThroughMount } from '../../../harness/nfs/index.ts';
 import { parseGoDuration } from '../../../lib/config.ts';
 import { inParallel } from '../kube-rest.ts';
@@ -40,9 +41,9 @@ class Latencies {
   readonly #unsubscribe: () => void;
 
   constructor(world: World) {
-    const pvType = world.cluster.apiServer.registry.get('', 'v1', 'persistentvolumes');
+    const pvType = localApiServer(world.cluster).registry.get('', 'v1', 'persistentvolumes');
     if (!pvType) throw new Error('the harness has no persistentvolumes resource');
-    this.#unsubscribe = world.cluster.apiServer.store.subscribe(pvType, (ev) => {
+    this.#unsubscribe = localApiServer(world.cluster).store.subscribe(pvType, (ev) => {
       const uid = (ev.object as { spec?: { claimRef?: { uid?: string } } }).spec?.claimRef?.uid;
       if (ev.type === 'ADDED' && uid !== undefined && !this.#pv.has(uid)) this.#pv.set(uid, performance.now());
     });
@@ -89,7 +90,7 @@ async function allBound(world: World, uids: readonly string[], timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let pending = 0;
-    for (const c of world.claimsByKey().values()) {
+    for (const c of (await world.claimsByKey()).values()) {
       if (wanted.has(c.metadata.uid ?? '') && (c as { status?: { phase?: string } }).status?.phase !== 'Bound') pending++;
     }
     if (pending === 0) return true;
@@ -190,8 +191,8 @@ export const exportFreeze: Scenario = async (ctx) => {
     ctx.log(world.notes.slice(-2).join('\n'));
 
     await world.measureRecovery(p, thawedAt, recoveryLimitMs);
-    world.markBoundVolumes();
-    world.checkpoint('after thaw', recoveryLimitMs);
+    await world.markBoundVolumes();
+    await world.checkpoint('after thaw', recoveryLimitMs);
     await deleteAllClaims(world);
     await world.waitReclaimed(60_000);
     world.notes.push(`restarted (kill -9) during the freeze: ready after ${readyAfterMs} ms, export b served`);
