@@ -3,6 +3,9 @@
 import type { V1ObjectReference, V1PersistentVolume } from '@kubernetes/client-node';
 import { PROVISIONER_NAME } from './world.ts';
 
+/** The finalizer ours puts on its PVs (and drops when it has reclaimed the directory). */
+export const PV_FINALIZER = 'external-provisioner.volume.kubernetes.io/finalizer';
+
 export function provisionedPvBody(name: string, directory: string, exportDir: string, claimRef?: V1ObjectReference): V1PersistentVolume {
   return {
     apiVersion: 'v1',
@@ -10,7 +13,7 @@ export function provisionedPvBody(name: string, directory: string, exportDir: st
     metadata: {
       name,
       annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER_NAME, 'nfs-provisioner.dev/directory': directory, 'nfs-provisioner.dev/on-delete': 'archive' },
-      finalizers: ['external-provisioner.volume.kubernetes.io/finalizer'],
+      finalizers: [PV_FINALIZER],
     },
     spec: {
       capacity: { storage: '1Mi' },

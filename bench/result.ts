@@ -1,11 +1,32 @@
 // One result object per scenario (the JSON the bench prints) and the readable table for stderr.
+import { loadavg } from 'node:os';
 import type { ScenarioName } from './args.ts';
 import type { Percentiles } from './stats.ts';
+import type { ClusterInfo } from './world.ts';
+
+/** The limit scenario's ceilings: what a bare client gets from this control plane. */
+export interface BoundCeiling {
+  seconds: number | null;
+  claimsPerSecond: number | null;
+  controlPlaneCpuSeconds: Record<string, number> | null;
+}
+
+export interface ReclaimCeiling {
+  seconds: number | null;
+  volumesPerSecond: number | null;
+  /** The bare client's requests per volume (finalizer patch + delete, and retries). */
+  requestsPerVolume: number | null;
+  controlPlaneCpuSeconds: Record<string, number> | null;
+}
 
 export interface ScenarioResult {
   scenario: ScenarioName;
   /** 'ours', the command, or --label. */
   provisioner: string;
+  /** Where it was measured (the real control plane with its controller manager's settings, or the harness). */
+  cluster: ClusterInfo | null;
+  /** os.loadavg() (1, 5, 15 min) when the scenario started and ended: the machine is shared. */
+  loadAverage: { start: number[]; end: number[] | null };
   /** Claims in the scenario (PVs for limit and scale). */
   claims: number;
   /** How many of them finished (all of them unless timedOut). */
@@ -32,12 +53,24 @@ export interface ScenarioResult {
   rssPeakMiB: number | null;
   /** User + system CPU time of the provisioner's process group since it started. */
   cpuSeconds: number | null;
+  /** The provisioner's CPU seconds during the measured phase (claims created or deleted, until done + 1 s). */
+  phaseCpuSeconds: number | null;
+  /** phaseCpuSeconds per completed claim (per volume for reclaim), in ms. */
+  cpuMsPerClaim: number | null;
+  /**
+   * CPU seconds of the API server's side during the same phase: kube-apiserver, etcd,
+   * kube-controller-manager and the bench on the real control plane; the bench's one process
+   * (API server and stand-ins included) on the harness.
+   */
+  controlPlaneCpuSeconds: Record<string, number> | null;
   /** scale: spawn -> ready (/readyz for ours; else the first claim provisioned). */
   startupSeconds?: number | null;
   /** scale: spawn -> PV of a claim created at spawn time. */
   startupToFirstPvSeconds?: number | null;
   /** scale: the provisioner's requests from spawn until a second after it was ready, by "verb resource". */
   startupRequests?: Record<string, number>;
+  /** scale: seconds the bench took to create the PVs and claims and have them all Bound. */
+  seedSeconds?: number | null;
   /** scale: on an empty cluster. */
   rssIdleMiB?: number | null;
   cpuIdleSeconds?: number | null;
@@ -48,17 +81,27 @@ export interface ScenarioResult {
   /**
    * limit: the same claims as a burst, each answered at once by the bare client with a pre-bound
    * PV (a provisioner that costs nothing); seconds until all are Bound. The ceiling a burst's
-   * all-Bound time can approach on this harness, binder included.
+   * all-Bound time can approach on this cluster, binder included.
    */
-  boundCeiling?: { seconds: number | null; claimsPerSecond: number | null };
+  boundCeiling?: BoundCeiling;
+  /**
+   * limit: those claims deleted at once, and each PV, once the binder has released it, stripped of
+   * the provisioner's finalizer and deleted by the bare client (what ours does, at no cost):
+   * seconds until every PV is gone. The ceiling of the reclaim scenario.
+   */
+  reclaimCeiling?: ReclaimCeiling;
   userAgents?: string[];
+  /** The provisioner's failed requests in the measured phase, by "verb resource code". */
+  apiErrors?: Record<string, number>;
   notes: string[];
 }
 
-export function emptyResult(scenario: ScenarioName, provisioner: string, claims: number): ScenarioResult {
+export function emptyResult(scenario: ScenarioName, provisioner: string, claims: number, cluster: ClusterInfo | null = null): ScenarioResult {
   return {
     scenario,
     provisioner,
+    cluster,
+    loadAverage: { start: loadavg().map((v) => Math.round(v * 100) / 100), end: null },
     claims,
     completed: 0,
     timedOut: false,
@@ -74,8 +117,17 @@ export function emptyResult(scenario: ScenarioName, provisioner: string, claims:
     rssMiB: null,
     rssPeakMiB: null,
     cpuSeconds: null,
+    phaseCpuSeconds: null,
+    cpuMsPerClaim: null,
+    controlPlaneCpuSeconds: null,
     notes: [],
   };
+}
+
+/** Records the load average at the end. */
+export function finishResult(r: ScenarioResult): ScenarioResult {
+  r.loadAverage.end = loadavg().map((v) => Math.round(v * 100) / 100);
+  return r;
 }
 
 const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '-' : v.toFixed(digits));
@@ -88,6 +140,10 @@ function extraColumn(r: ScenarioResult): string {
   if (r.handoverSeconds) parts.push(`SIGTERM ${fmt(r.handoverSeconds.sigterm, 2)}s kill-9 ${fmt(r.handoverSeconds.kill9, 2)}s`);
   if (r.requestLatencyMs) parts.push(`req p50 ${fmt(r.requestLatencyMs.p50)}ms`);
   if (r.boundCeiling) parts.push(`all Bound with a free provisioner ${fmt(r.boundCeiling.seconds, 2)}s`);
+  if (r.reclaimCeiling) parts.push(`reclaimed by a free provisioner ${fmt(r.reclaimCeiling.seconds, 2)}s`);
+  if (r.cpuMsPerClaim !== null) parts.push(`${fmt(r.cpuMsPerClaim, 2)} CPU ms/claim`);
+  const api = r.controlPlaneCpuSeconds?.['kube-apiserver'];
+  if (api !== undefined) parts.push(`apiserver CPU ${fmt(api, 2)}s`);
   if (r.timedOut) parts.push('TIMED OUT');
   return parts.join(', ');
 }

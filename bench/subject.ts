@@ -1,7 +1,8 @@
-// The provisioner under test: ours (node dist/main.js, or lib/main.ts with --source) or any command, started by the harness's
-// startProvisioner with the contract env, optionally inside a private mount namespace with the
-// export bind-mounted where the program expects it. Readiness that works for every program: it
-// provisions a probe claim.
+// The provisioner under test: ours (node dist/main.js, or lib/main.ts with --source) or any
+// command, started by the harness's startProvisioner with the contract env and the world's
+// identity (its ServiceAccount's kubeconfig and POD_NAMESPACE on the real control plane),
+// optionally inside a private mount namespace with the export bind-mounted where the program
+// expects it. Readiness that works for every program: it provisions a probe claim.
 import { performance } from 'node:perf_hooks';
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { startProvisioner } from '../harness/provisioner-process.ts';
@@ -17,19 +18,40 @@ export interface SubjectSpec {
   /** Ours: the entry point node runs (dist/main.js unless --source; main.ts builds it only for ours). */
   main?: string;
   mountAt?: string;
+  /** real: the RBAC file it is deployed with (default the shipped RBAC). */
+  rbacFile?: string;
   env: Record<string, string>;
 }
 
-export function subjectSpec(o: BenchOptions, main?: string): SubjectSpec {
-  const base = o.provisionerCmd ?? 'ours';
+/** One provisioner of a run and its sizes (a slow one may get fewer claims and PV counts). */
+export interface SubjectPlan {
+  spec: SubjectSpec;
+  claims: number;
+  pvs: number[];
+}
+
+function label(base: string, o: BenchOptions, given?: string): string {
   const envText = Object.entries(o.env).map(([k, v]) => `${k}=${v}`).join(' ');
-  return {
-    label: o.label ?? (envText ? `${base} (${envText})` : base),
-    ...(o.provisionerCmd !== undefined ? { command: o.provisionerCmd } : {}),
-    ...(main !== undefined ? { main } : {}),
-    ...(o.mountAt !== undefined ? { mountAt: o.mountAt } : {}),
-    env: o.env,
+  return given ?? (envText ? `${base} (${envText})` : base);
+}
+
+/** Ours, the command, or (--with-ours) both: ours first. `main` is ours' entry point. */
+export function subjectPlans(o: BenchOptions, main?: string): SubjectPlan[] {
+  const ours: SubjectPlan = { spec: { label: label('ours', o), ...(main !== undefined ? { main } : {}), env: o.env }, claims: o.claims, pvs: o.pvs };
+  const cmd = o.provisionerCmd;
+  if (cmd === undefined) return [ours];
+  const other: SubjectPlan = {
+    spec: {
+      label: label(cmd, o, o.label),
+      command: cmd,
+      ...(o.mountAt !== undefined ? { mountAt: o.mountAt } : {}),
+      ...(o.rbac !== undefined ? { rbacFile: o.rbac } : {}),
+      env: o.env,
+    },
+    claims: o.cmdClaims ?? o.claims,
+    pvs: o.cmdPvs ?? o.pvs,
   };
+  return o.withOurs ? [ours, other] : [other];
 }
 
 /** The shell command that runs `command` with the export bound at mountAt in a private mount namespace. */
@@ -53,13 +75,14 @@ export async function startSubject(world: World, spec: SubjectSpec, opts: { lead
   const env: Record<string, string> = {
     EXPORT_DIR: world.exportDir,
     NFS_MOUNT_PATH: mountPath,
+    POD_NAMESPACE: world.identity.namespace,
     ...(spec.mountAt !== undefined && spec.command !== undefined ? { BENCH_MOUNT_AT: spec.mountAt, BENCH_INNER_CMD: spec.command } : {}),
     ...spec.env,
   };
   const command = spec.command === undefined ? undefined : spec.mountAt !== undefined ? wrapInMountNamespace() : spec.command;
   const spawnedAt = performance.now();
   const proc = await startProvisioner({
-    kubeconfigPath: world.cluster.kubeconfigPath,
+    kubeconfigPath: world.identity.kubeconfigPath,
     exportDir: world.exportDir,
     nfsPath: world.exportDir,
     provisionerName: PROVISIONER_NAME,

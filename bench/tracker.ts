@@ -14,8 +14,8 @@ export interface ClaimTimes {
   pvName?: string;
 }
 
-interface WatchedObject {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+export interface WatchedObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: unknown };
   spec?: { claimRef?: { namespace?: string; name?: string } };
   status?: { phase?: string };
 }
@@ -31,6 +31,7 @@ export interface TrackerOptions {
 export class Tracker {
   readonly claims = new Map<string, ClaimTimes>();
   private readonly listeners = new Set<() => void>();
+  private readonly volumeListeners = new Set<(type: string, obj: WatchedObject) => void>();
   private readonly aborts = new Set<AbortController>();
   private stopped = false;
   private readonly opts: TrackerOptions;
@@ -107,6 +108,12 @@ export class Tracker {
     });
   }
 
+  /** Calls fn with every PV event of this watch (the limit scenario's bare client acts on them); returns the unsubscribe. */
+  onVolumeEvent(fn: (type: string, obj: WatchedObject) => void): () => void {
+    this.volumeListeners.add(fn);
+    return () => this.volumeListeners.delete(fn);
+  }
+
   private changed(): void {
     for (const l of [...this.listeners]) l();
   }
@@ -123,6 +130,7 @@ export class Tracker {
   }
 
   private onVolume(type: string, obj: WatchedObject): void {
+    for (const l of this.volumeListeners) l(type, obj);
     const ref = obj.spec?.claimRef;
     if (!ref?.name || ref.namespace !== this.opts.namespace) return;
     const now = performance.now();

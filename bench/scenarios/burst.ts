@@ -10,8 +10,9 @@ import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { createClaim, logTail, probe, startSubject } from '../subject.ts';
 import type { SubjectSpec } from '../subject.ts';
-import { startWorld } from '../world.ts';
+import { clusterInfo, startWorld } from '../world.ts';
 import {
+  applyPhaseCpu,
   applyProcessFigures,
   applyRequestFigures,
   countWhere,
@@ -22,13 +23,14 @@ import {
   percentiles,
   provisionerRequests,
   round,
+  startPhase,
   steadyState,
 } from './common.ts';
 
 export async function runBurst(o: BenchOptions, spec: SubjectSpec, mode: 'burst' | 'api-cost'): Promise<ScenarioResult> {
   const n = mode === 'burst' ? o.claims : (o.apiCostClaims ?? Math.min(o.claims, 100));
-  const r = emptyResult(mode, spec.label, n);
-  const world = await startWorld();
+  const r = emptyResult(mode, spec.label, n, clusterInfo(o));
+  const world = await startWorld(o, spec.rbacFile !== undefined ? { rbacFile: spec.rbacFile } : {});
   try {
     const subject = await startSubject(world, spec);
     try {
@@ -37,6 +39,7 @@ export async function runBurst(o: BenchOptions, spec: SubjectSpec, mode: 'burst'
       const claimNames = names(mode, n);
       const errors: string[] = [];
       const fromMs = Date.now();
+      const endPhase = startPhase(world, subject);
       const t0 = performance.now();
       const exited = subject.proc.exited;
       const stopProgress = progress(mode, () => `${countWhere(world, claimNames, hasPv(world))}/${n} PVs, ${countWhere(world, claimNames, isBound(world))}/${n} Bound`);
@@ -75,6 +78,7 @@ export async function runBurst(o: BenchOptions, spec: SubjectSpec, mode: 'burst'
       r.latencyToBoundMs = percentiles(lat.toBound);
       // Trailing requests (events after the PV) belong to these claims too.
       await sleep(1000);
+      applyPhaseCpu(r, endPhase(), r.completed);
       applyRequestFigures(r, provisionerRequests(world, fromMs, Date.now()), r.completed || n);
       await steadyState(world, r, o.steadySeconds);
       applyProcessFigures(r, subject);

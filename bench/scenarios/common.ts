@@ -1,9 +1,11 @@
 // Pieces the scenarios share: creating claims at a given concurrency, latencies from the tracker,
-// the provisioner's requests in a window, and the process figures.
+// the provisioner's requests in a window, the process figures, and the CPU of a measured phase
+// (the provisioner's beside the control plane's).
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { perClaim, summarize } from '../api-requests.ts';
 import type { RequestSummary } from '../api-requests.ts';
+import { controlPlaneCpu, cpuDelta } from '../control-plane-cpu.ts';
 import { runPool } from '../pool.ts';
 import type { ScenarioResult } from '../result.ts';
 import { percentiles, round } from '../stats.ts';
@@ -52,7 +54,7 @@ export function latencyFigures(world: World, claimNames: readonly string[]): { t
 }
 
 export function provisionerRequests(world: World, fromMs: number, toMs: number): RequestSummary {
-  return summarize(world.cluster.requests.entries(), fromMs, toMs);
+  return summarize(world.cluster.requests.entries(), fromMs, toMs, (e) => world.isSubjectRequest(e));
 }
 
 export function applyRequestFigures(r: ScenarioResult, s: RequestSummary, claims: number): void {
@@ -61,6 +63,11 @@ export function applyRequestFigures(r: ScenarioResult, s: RequestSummary, claims
     r.apiRequestsByVerbResource = perClaim(s.byKey, claims);
   }
   if (s.userAgents.length) r.userAgents = s.userAgents;
+  if (Object.keys(s.errors).length) {
+    r.apiErrors = s.errors;
+    const forbidden = Object.keys(s.errors).filter((k) => k.endsWith(' 403'));
+    if (forbidden.length) r.notes.push(`forbidden by its RBAC (403): ${forbidden.map((k) => k.slice(0, -4)).join(', ')}`);
+  }
 }
 
 /** Idle window after the work: what the provisioner asks the API server when nothing changes. */
@@ -79,6 +86,32 @@ export function applyProcessFigures(r: ScenarioResult, subject: Subject): void {
   r.rssMiB = round(s.rssMiB, 1);
   r.rssPeakMiB = round(Math.max(subject.sampler.peakMiB, s.rssMiB), 1);
   r.cpuSeconds = round(s.cpuSeconds, 2);
+}
+
+export interface PhaseCpu {
+  /** The provisioner's CPU seconds in the phase (null without a subject). */
+  provisioner: number | null;
+  controlPlane: Record<string, number>;
+}
+
+/** Starts counting CPU for a measured phase; the returned function ends it. */
+export function startPhase(world: World, subject?: Subject): () => PhaseCpu {
+  const cp0 = controlPlaneCpu(world.cluster);
+  const p0 = subject?.sampler.sample().cpuSeconds;
+  return () => {
+    const p1 = subject?.sampler.sample().cpuSeconds;
+    return {
+      provisioner: p0 === undefined || p1 === undefined ? null : round(p1 - p0, 2),
+      controlPlane: cpuDelta(cp0, controlPlaneCpu(world.cluster)),
+    };
+  };
+}
+
+/** phaseCpuSeconds, cpuMsPerClaim (per completed claim or volume) and controlPlaneCpuSeconds. */
+export function applyPhaseCpu(r: ScenarioResult, cpu: PhaseCpu, completed: number): void {
+  r.phaseCpuSeconds = cpu.provisioner;
+  r.cpuMsPerClaim = cpu.provisioner !== null && completed > 0 ? round((cpu.provisioner * 1000) / completed, 2) : null;
+  r.controlPlaneCpuSeconds = cpu.controlPlane;
 }
 
 export function msSince(t0: number): number {

@@ -8,9 +8,9 @@ import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { createClaim, logTail, probe, startSubject } from '../subject.ts';
 import type { Subject, SubjectSpec } from '../subject.ts';
-import { startWorld } from '../world.ts';
+import { clusterInfo, startWorld } from '../world.ts';
 import type { World } from '../world.ts';
-import { applyProcessFigures, round } from './common.ts';
+import { applyProcessFigures, round, startPhase } from './common.ts';
 
 async function standBy(subject: Subject): Promise<void> {
   // Ours answers /readyz; any other program gets a fixed head start. Then two more seconds, one
@@ -32,8 +32,8 @@ async function takeOver(world: World, name: string, leader: Subject, signal: Nod
 }
 
 export async function runHandOver(o: BenchOptions, spec: SubjectSpec): Promise<ScenarioResult> {
-  const r = emptyResult('hand-over', spec.label, 2);
-  const world = await startWorld();
+  const r = emptyResult('hand-over', spec.label, 2, clusterInfo(o));
+  const world = await startWorld(o, spec.rbacFile !== undefined ? { rbacFile: spec.rbacFile } : {});
   const started: Subject[] = [];
   const timeoutMs = Math.min(o.timeoutSeconds, 120) * 1000;
   try {
@@ -43,6 +43,7 @@ export async function runHandOver(o: BenchOptions, spec: SubjectSpec): Promise<S
     const b = await startSubject(world, spec, { leaderElection: true, podName: 'bench-replica-b' });
     started.push(b);
     await standBy(b);
+    const endPhase = startPhase(world);
     const sigterm = await takeOver(world, 'handover-sigterm', a, 'SIGTERM', timeoutMs);
     say(`  hand-over: SIGTERM -> new leader provisioned in ${String(sigterm)} s`);
     const c = await startSubject(world, spec, { leaderElection: true, podName: 'bench-replica-c' });
@@ -51,6 +52,7 @@ export async function runHandOver(o: BenchOptions, spec: SubjectSpec): Promise<S
     const kill9 = await takeOver(world, 'handover-kill9', b, 'SIGKILL', timeoutMs);
     say(`  hand-over: kill -9 -> new leader provisioned in ${String(kill9)} s`);
     r.handoverSeconds = { sigterm, kill9 };
+    r.controlPlaneCpuSeconds = endPhase().controlPlane;
     r.completed = [sigterm, kill9].filter((v) => v !== null).length;
     r.timedOut = r.completed < 2;
     r.seconds = sigterm;

@@ -1,10 +1,8 @@
 // limit: no provisioner. A bare client (@kubernetes/client-node, the bench's --concurrency in
 // flight) creates N PVs shaped like a provisioner's: the most PVs per second this API server (and
 // its PV binder, which marks each one Available) allows a client on this machine. Then, on a fresh
-// cluster, the bound ceiling: N claims, each answered by the bare client at once with a PV
-// pre-bound to it (a provisioner that costs nothing and does not wait for the binder's
-// storage-provisioner annotation), timed until every claim is Bound. A burst does all of that
-// plus the provisioner's own work, so its all-Bound time compares with the second figure.
+// cluster, the bound and reclaim ceilings (ceilings.ts): what a burst's all-Bound time and a
+// reclaim's all-gone time compare with, the control plane's own work included.
 import { performance } from 'node:perf_hooks';
 import { makeControllerClients } from '../../harness/controllers/kube-clients.ts';
 import type { ControllerClients } from '../../harness/controllers/kube-clients.ts';
@@ -15,9 +13,9 @@ import { progress, say } from '../progress.ts';
 import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { percentiles, round } from '../stats.ts';
-import { claimBody } from '../subject.ts';
-import { BENCH_USER_AGENT, NAMESPACE, startWorld } from '../world.ts';
-import { countWhere, isBound } from './common.ts';
+import { BENCH_USER_AGENT, clusterInfo, startWorld } from '../world.ts';
+import { ceilings } from './ceilings.ts';
+import { startPhase } from './common.ts';
 
 async function createVolumes(clients: ControllerClients, exportDir: string, n: number, concurrency: number, errors: string[]): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
@@ -41,50 +39,16 @@ async function createVolumes(clients: ControllerClients, exportDir: string, n: n
   return { seconds: (performance.now() - t0) / 1000, latencies };
 }
 
-async function boundCeiling(o: BenchOptions, errors: string[]): Promise<number | null> {
-  const world = await startWorld();
-  try {
-    const clients = makeControllerClients(world.cluster.kubeconfigPath, `${BENCH_USER_AGENT}-limit`);
-    const claimNames = names('ceiling', o.claims);
-    const t0 = performance.now();
-    const stopProgress = progress('limit bound ceiling', () => `${countWhere(world, claimNames, isBound(world))}/${o.claims} Bound`);
-    try {
-      await runPool(claimNames, o.concurrency, async (name, i) => {
-        try {
-          const claim = await clients.core.createNamespacedPersistentVolumeClaim({ namespace: NAMESPACE, body: claimBody(name) });
-          world.tracker.markCreated(name);
-          const pvName = `ceiling-pv-${i + 1}`;
-          await clients.core.createPersistentVolume({
-            body: provisionedPvBody(pvName, `${NAMESPACE}-${name}-${pvName}`, world.exportDir, {
-              apiVersion: 'v1',
-              kind: 'PersistentVolumeClaim',
-              namespace: NAMESPACE,
-              name,
-              uid: claim.metadata?.uid ?? '',
-            }),
-          });
-        } catch (err: unknown) {
-          if (errors.length < 5) errors.push(`ceiling ${name}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      });
-      const ok = await world.tracker.until(() => countWhere(world, claimNames, isBound(world)) === o.claims, o.timeoutSeconds * 1000);
-      return ok ? (performance.now() - t0) / 1000 : null;
-    } finally {
-      stopProgress();
-    }
-  } finally {
-    await world.stop();
-  }
-}
-
 export async function runLimit(o: BenchOptions): Promise<ScenarioResult> {
   const n = o.claims;
-  const r = emptyResult('limit', 'bare client (no provisioner)', n);
+  const r = emptyResult('limit', 'bare client (no provisioner)', n, clusterInfo(o));
   const errors: string[] = [];
-  const world = await startWorld();
+  const world = await startWorld(o);
   try {
     const clients = makeControllerClients(world.cluster.kubeconfigPath, `${BENCH_USER_AGENT}-limit`);
+    const endPhase = startPhase(world);
     const { seconds, latencies } = await createVolumes(clients, world.exportDir, n, o.concurrency, errors);
+    r.controlPlaneCpuSeconds = endPhase().controlPlane;
     r.completed = latencies.length;
     r.seconds = round(seconds, 3);
     r.claimsPerSecond = round(latencies.length / seconds, 1);
@@ -96,12 +60,15 @@ export async function runLimit(o: BenchOptions): Promise<ScenarioResult> {
     r.notes.push(...world.notes);
     await world.stop();
   }
-  const ceiling = await boundCeiling(o, errors);
-  r.boundCeiling = { seconds: ceiling === null ? null : round(ceiling, 3), claimsPerSecond: ceiling === null ? null : round(n / ceiling, 1) };
-  say(`  limit: ${n} claims, each given a pre-bound PV at once, all Bound in ${ceiling === null ? 'more than the timeout' : `${r.boundCeiling.seconds} s`}`);
+  const c = await ceilings(o, errors);
+  r.boundCeiling = c.bound;
+  if (c.reclaim) r.reclaimCeiling = c.reclaim;
+  const secs = (v: number | null | undefined): string => (v === null || v === undefined ? 'more than the timeout' : `${String(v)} s`);
+  say(`  limit: ${String(n)} claims, each given a pre-bound PV at once, all Bound in ${secs(c.bound.seconds)}; all reclaimed by the bare client in ${secs(c.reclaim?.seconds)}`);
   r.notes.push(
-    `client-side create latency in requestLatencyMs; ${o.concurrency} requests in flight`,
+    `client-side create latency in requestLatencyMs; ${String(o.concurrency)} requests in flight; controlPlaneCpuSeconds: during the creates`,
     'boundCeiling: the same claims each answered at once with a pre-bound PV, until all are Bound (binder included)',
+    'reclaimCeiling: those claims deleted at once; each PV, once Released by the binder, un-finalized and deleted by the bare client, until all are gone',
     ...errors,
   );
   return r;

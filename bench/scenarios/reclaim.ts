@@ -9,13 +9,13 @@ import { emptyResult } from '../result.ts';
 import type { ScenarioResult } from '../result.ts';
 import { logTail, probe, startSubject } from '../subject.ts';
 import type { SubjectSpec } from '../subject.ts';
-import { NAMESPACE, startWorld } from '../world.ts';
-import { applyProcessFigures, applyRequestFigures, countWhere, createClaims, isBound, percentiles, provisionerRequests, round } from './common.ts';
+import { clusterInfo, NAMESPACE, startWorld } from '../world.ts';
+import { applyPhaseCpu, applyProcessFigures, applyRequestFigures, countWhere, createClaims, isBound, percentiles, provisionerRequests, round, startPhase } from './common.ts';
 
 export async function runReclaim(o: BenchOptions, spec: SubjectSpec): Promise<ScenarioResult> {
   const n = o.claims;
-  const r = emptyResult('reclaim', spec.label, n);
-  const world = await startWorld();
+  const r = emptyResult('reclaim', spec.label, n, clusterInfo(o));
+  const world = await startWorld(o, spec.rbacFile !== undefined ? { rbacFile: spec.rbacFile } : {});
   try {
     const subject = await startSubject(world, spec);
     try {
@@ -37,6 +37,7 @@ export async function runReclaim(o: BenchOptions, spec: SubjectSpec): Promise<Sc
       const pvGone = (name: string): boolean => world.tracker.claims.get(name)?.pvGoneAt !== undefined;
       say(`  reclaim: ${toDelete.length} claims Bound, ${volumeDirs.length} directories; deleting all claims`);
       const fromMs = Date.now();
+      const endPhase = startPhase(world, subject);
       const t0 = performance.now();
       const stopProgress = progress('reclaim', () => `${countWhere(world, toDelete, pvGone)}/${toDelete.length} PVs gone, ${dirsLeft()} directories left`);
       let done: boolean;
@@ -72,6 +73,7 @@ export async function runReclaim(o: BenchOptions, spec: SubjectSpec): Promise<Sc
       const archived = readdirSync(world.exportDir).filter((d) => d.startsWith('archived-') && d.includes('reclaim-')).length;
       r.notes.push(`latencyMs here = claim delete request -> PV gone; ${archived} archived directories, ${dirsLeft()} left in place`);
       await new Promise((res) => setTimeout(res, 1000));
+      applyPhaseCpu(r, endPhase(), r.completed);
       applyRequestFigures(r, provisionerRequests(world, fromMs, Date.now()), r.completed || 1);
       applyProcessFigures(r, subject);
       r.notes.push(...errors);

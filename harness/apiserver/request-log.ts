@@ -13,6 +13,8 @@ export interface RequestEntry {
   namespace?: string;
   name?: string;
   userAgent: string;
+  /** The authenticated user (the real API server's audit log names it; the harness does not). */
+  user?: string;
   code: number;
   // Milliseconds until the response ended (a watch: until it closed; -1 while still open).
   durationMs: number;

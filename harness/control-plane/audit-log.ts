@@ -21,6 +21,7 @@ interface AuditEvent {
   requestURI?: string;
   verb?: string;
   userAgent?: string;
+  user?: { username?: string };
   objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; subresource?: string };
   responseStatus?: { code?: number };
   requestReceivedTimestamp?: string;
@@ -111,6 +112,7 @@ export class AuditRequestLog implements RequestLog {
       ...(ref?.namespace !== undefined ? { namespace: ref.namespace } : {}),
       ...(ref?.name !== undefined ? { name: ref.name } : {}),
       userAgent: event.userAgent ?? '',
+      ...(event.user?.username !== undefined ? { user: event.user.username } : {}),
       code: event.responseStatus?.code ?? 0,
       durationMs: event.stage === 'ResponseStarted' ? -1 : at - started,
       time: started,

@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   dir?: string;
   /** Write the admin kubeconfig here (default <dir>/admin.kubeconfig). */
   kubeconfigPath?: string;
+  /** kube-apiserver's port on 127.0.0.1 (default a free one). */
+  apiServerPort?: number;
   /** kube-controller-manager's PV binder resync (default 2 s; the real default is 15 s). */
   binderSyncPeriod?: string;
   /** Audit every request into the request log (default true). */
@@ -92,7 +94,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const started = Date.now();
     const pki = makePki(dir);
     const ca = readFileSync(pki.caCert);
-    const [etcdPort, peerPort, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [etcdPort, peerPort, freeApiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const apiPort = opts.apiServerPort ?? freeApiPort;
     const etcdUrl = `http://127.0.0.1:${String(etcdPort)}`;
 
     const etcd = startDaemon('etcd', binaryPath('etcd'), [
@@ -102,7 +105,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--unsafe-no-fsync',
     ], join(dir, 'etcd.log'));
     daemons.push(etcd);
-    await waitHealthy('etcd', `${etcdUrl}/health`, { deadlineMs, alive: etcd.running, logTail: () => etcd.tail() });
+    await waitHealthy('etcd', `${etcdUrl}/health`, { deadlineMs, alive: () => etcd.running(), logTail: () => etcd.tail() });
 
     const audit = opts.audit ?? true;
     const auditLog = join(dir, 'audit.log');
@@ -130,7 +133,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       ...(audit ? [`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json', '--audit-log-mode=blocking', '--audit-log-maxsize=0'] : []),
     ], join(dir, 'kube-apiserver.log'));
     daemons.push(apiserver);
-    await waitHealthy('kube-apiserver', `${url}/readyz`, { ca, token: pki.adminToken, deadlineMs, alive: apiserver.running, logTail: () => apiserver.tail() });
+    await waitHealthy('kube-apiserver', `${url}/readyz`, { ca, token: pki.adminToken, deadlineMs, alive: () => apiserver.running(), logTail: () => apiserver.tail() });
     const apiServerMs = Date.now() - started;
 
     const kubeconfigPath = opts.kubeconfigPath ?? join(dir, 'admin.kubeconfig');
@@ -158,7 +161,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--kube-api-burst=${String(qps * 2)}`,
       ], join(dir, 'kube-controller-manager.log'));
       daemons.push(kcm);
-      await waitHealthy('kube-controller-manager', `https://127.0.0.1:${String(kcmPort)}/healthz`, { insecure: true, deadlineMs, alive: kcm.running, logTail: () => kcm.tail() });
+      await waitHealthy('kube-controller-manager', `https://127.0.0.1:${String(kcmPort)}/healthz`, { insecure: true, deadlineMs, alive: () => kcm.running(), logTail: () => kcm.tail() });
       controllerManagerMs = Date.now() - started;
     }
 

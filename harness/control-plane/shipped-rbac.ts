@@ -59,6 +59,27 @@ export function shippedRbac(): Manifest[] {
   return out;
 }
 
+/**
+ * Another provisioner's RBAC, read from its own manifest file (e.g. the Go project's
+ * deploy/rbac.yaml), with its namespaces as written there: for a bench or test that runs that
+ * program with the permissions it is deployed with. Kinds other than RBAC's and ServiceAccount are
+ * refused, so a file can grant nothing beyond what it says.
+ */
+export function readRbacFile(path: string): { objects: Manifest[]; serviceAccount: { namespace: string; name: string } } {
+  const objects: Manifest[] = [];
+  for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
+    const value = doc.toJS() as Manifest | null;
+    if (value === null) continue;
+    collectionPath(value.kind, value.metadata.namespace ?? '');
+    if (NAMESPACED.has(value.kind)) value.metadata.namespace ??= 'default';
+    objects.push(value);
+  }
+  const accounts = objects.filter((o) => o.kind === 'ServiceAccount');
+  const account = accounts[0];
+  if (account === undefined || accounts.length > 1) throw new Error(`${path}: expected one ServiceAccount, found ${String(accounts.length)}`);
+  return { objects, serviceAccount: { namespace: account.metadata.namespace ?? 'default', name: account.metadata.name } };
+}
+
 /** Creates the shipped RBAC objects (those already there are left as they are). */
 export async function installShippedRbac(post: AdminPost, objects: readonly Manifest[] = shippedRbac()): Promise<void> {
   for (const object of objects) {

@@ -18,6 +18,8 @@ export interface SandboxOptions {
   /** Default: the provisioner of the class the sandbox applies. */
   provisionerName?: string;
   nfs: boolean;
+  /** The real control plane (kube-apiserver, etcd, kube-controller-manager) instead of the harness. */
+  real: boolean;
   exitAfterReady: boolean;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
 }
@@ -31,13 +33,21 @@ A local Kubernetes API server with the control-plane stand-ins, a directory as t
 the provisioner from lib/ as a child process. Shows claims, volumes and export directories live.
 Point kubectl at the printed kubeconfig to apply your own claims. Ctrl-C stops everything.
 
+With --real, the same on a real Kubernetes control plane instead: kube-apiserver, etcd and
+kube-controller-manager v1.37 built from their Go modules (npm run control-plane:build, needs Go
+1.26; ready in a few seconds once built), RBAC enforced, the manifests' RBAC installed and the
+provisioner running with its ServiceAccount's token, as in a cluster. Every flag works the same.
+No nodes run there: Pods stay Pending, so the example StatefulSet (OrderedReady) gets its first
+claim only, www-web-0; the harness's stand-in makes all three.
+
 Flags:
+  --real                     the real control plane instead of the local harness (see above)
   --kubeconfig PATH          where to write the kubeconfig (default: a temporary file)
   --export-dir PATH          directory used as the default export (default: a temporary directory, removed on exit)
   --export NAME=DIR          one more export, named NAME (a DNS label), served from DIR, with a class
                              nfs-NAME (parameter export: NAME); repeatable. NAME alone: a temporary
                              directory. Without --export the sandbox serves one more, "second"
-  --port N                   API server port on 127.0.0.1 (default: a free port)
+  --port N                   API server port on 127.0.0.1 (default: a free port; HTTPS with --real)
   --no-examples              do not create the example claims and StatefulSet
   --provisioner-name NAME    PROVISIONER_NAME (default: the provisioner of the applied StorageClass,
                              k8s-sigs.io/nfs-subdir-external-provisioner as in manifests/)
@@ -73,6 +83,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       'no-examples': { type: 'boolean', default: false },
       'provisioner-name': { type: 'string' },
       nfs: { type: 'boolean', default: false },
+      real: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'exit-after-ready': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -101,6 +112,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       ...(values['provisioner-name'] !== undefined ? { provisionerName: values['provisioner-name'] } : {}),
       examples: !values['no-examples'],
       nfs: values.nfs,
+      real: values.real,
       exitAfterReady: values['exit-after-ready'],
       logLevel,
     },

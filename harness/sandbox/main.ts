@@ -1,16 +1,21 @@
-// `npm run sandbox`: a local Kubernetes (API server + control-plane stand-ins), directories as NFS
+// `npm run sandbox`: a local Kubernetes (API server + control-plane stand-ins; with --real,
+// kube-apiserver, etcd and kube-controller-manager from harness/control-plane), directories as NFS
 // exports (`default` and, unless --export names others, `second`), the StorageClass of manifests/
 // (as the default class) plus a class `nfs-<name>` per further export, a few example claims, and
-// the provisioner from lib/ as a child process; then a live table of claims, volumes and export
-// directories. Prints the kubeconfig and a kubectl command, and a line with "sandbox ready" once
-// the API server and the provisioner are ready. Ctrl-C / SIGTERM stop everything and exit 0.
+// the provisioner from lib/ as a child process, running as the cluster's provisioner identity (on
+// the real control plane its ServiceAccount's token and the shipped RBAC); then a live table of
+// claims, volumes and export directories. Prints the kubeconfig and a kubectl command, and a line
+// with "sandbox ready" once the API server and the provisioner are ready. Ctrl-C / SIGTERM stop
+// everything and exit 0.
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '../cluster.ts';
-import type { Cluster } from '../cluster.ts';
+import type { Cluster, StartClusterOptions } from '../cluster.ts';
+import { PROVISIONER_SERVICE_ACCOUNT } from '../control-plane/shipped-rbac.ts';
+import type { ControllerLog } from '../controllers/index.ts';
 import { makeControllerClients } from '../controllers/kube-clients.ts';
 import { startProvisioner } from '../provisioner-process.ts';
 import type { ProvisionerProcess } from '../provisioner-process.ts';
@@ -52,6 +57,19 @@ async function startRealNfs(exportDir: string, more: readonly { name: string; di
   return { nfsServer: server.server, nfsPath: server.nfsPath(), url: server.url(), morePaths: server.moreExports.map((e) => e.nfsPath()), stop: () => server.stop() };
 }
 
+/** The harness with its stand-ins logging to controllerLog, or the real control plane (its daemons log to files of their own). */
+function clusterOptions(opts: SandboxOptions, kubeconfigPath: string, log: ControllerLog): StartClusterOptions {
+  if (opts.real) return { kind: 'real', kubeconfigPath, ...(opts.port !== undefined ? { controlPlane: { apiServerPort: opts.port } } : {}) };
+  return { kind: 'local', ...(opts.port !== undefined ? { port: opts.port } : {}), kubeconfigPath, controllers: { log } };
+}
+
+/** What runs the cluster, for the header: the real control plane's daemons and their logs. */
+function clusterNote(cluster: Cluster, controllerLogPath: string): string {
+  const cp = cluster.controlPlane;
+  if (cp === undefined) return `cluster:    local harness API server and control-plane stand-ins (their log ${controllerLogPath})`;
+  return `cluster:    real control plane: ${cp.daemons.map((d) => `${d.name} (pid ${String(d.pid)})`).join(', ')}; logs in ${cp.dir}`;
+}
+
 async function run(opts: SandboxOptions): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   const stateDir = mkdtempSync(join(tmpdir(), 'nfs-sandbox-'));
@@ -60,7 +78,8 @@ async function run(opts: SandboxOptions): Promise<void> {
   mkdirSync(exportDir, { recursive: true });
   const more = opts.exports.map((e) => ({ name: e.name, dir: e.dir === undefined ? join(stateDir, `export-${e.name}`) : resolve(e.dir) }));
   for (const e of more) mkdirSync(e.dir, { recursive: true });
-  const controllerLog: WriteStream = createWriteStream(join(stateDir, 'controllers.log'));
+  const controllerLogPath = join(stateDir, 'controllers.log');
+  const controllerLog: WriteStream = createWriteStream(controllerLogPath);
   const provisionerLogPath = join(stateDir, 'provisioner.log');
   const provisionerLog: WriteStream = createWriteStream(provisionerLogPath);
 
@@ -104,11 +123,11 @@ async function run(opts: SandboxOptions): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    cluster = await startCluster({
-      ...(opts.port !== undefined ? { port: opts.port } : {}),
-      kubeconfigPath,
-      controllers: { log: (message, fields) => void controllerLog.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`) },
-    });
+    if (opts.real) out('starting the real control plane (kube-apiserver, etcd, kube-controller-manager)');
+    cluster = await startCluster(
+      clusterOptions(opts, kubeconfigPath, (message, fields) => void controllerLog.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`)),
+    );
+    const identity = await cluster.provisionerIdentity();
     const clients = makeControllerClients(cluster.kubeconfigPath, SANDBOX_USER_AGENT);
 
     const sc = sandboxStorageClass();
@@ -121,6 +140,9 @@ async function run(opts: SandboxOptions): Promise<void> {
       const ex = sandboxExamples();
       const created = await createObjects(clients, [...ex.objects, ...more.map((e) => exportExampleClaim(e.name))]);
       out(`examples: ${created.join(', ') || '(already there)'} from ${ex.source} and one claim per further export`);
+      if (opts.real && ex.objects.some((o) => o.kind === 'StatefulSet')) {
+        out('            (no nodes run Pods here: a StatefulSet gets the claims of its first ordinal only, as OrderedReady waits for that Pod)');
+      }
     }
 
     let nfsServer = '127.0.0.1';
@@ -141,18 +163,19 @@ async function run(opts: SandboxOptions): Promise<void> {
     let provisionerNote: string;
     if (existsSync(LIB_MAIN)) {
       provisioner = await startProvisioner({
-        kubeconfigPath: cluster.kubeconfigPath,
+        kubeconfigPath: identity.kubeconfigPath,
         exportDir,
         provisionerName,
         nfsServer,
         nfsPath,
         logLevel: opts.logLevel,
         podName: 'sandbox-provisioner',
-        env: { NFS_EXPORTS_FILE: exportsFile },
+        env: { NFS_EXPORTS_FILE: exportsFile, POD_NAMESPACE: identity.namespace },
         onLine: (l) => void provisionerLog.write(`${l.text}\n`),
       });
       await provisioner.waitReady(60_000);
-      provisionerNote = `provisioner: pid ${provisioner.pid}, ${provisioner.httpUrl}/metrics, log ${provisionerLogPath}`;
+      const as = cluster.kind === 'real' ? `, as ServiceAccount ${identity.namespace}/${PROVISIONER_SERVICE_ACCOUNT} (${identity.kubeconfigPath})` : '';
+      provisionerNote = `provisioner: pid ${provisioner.pid}, ${provisioner.httpUrl}/metrics, log ${provisionerLogPath}${as}`;
       void provisioner.exited.then((s) => {
         if (!shuttingDown) out(`provisioner exited unexpectedly (code ${String(s.code)}, signal ${String(s.signal)}); its log: ${provisionerLogPath}`);
       });
@@ -161,6 +184,7 @@ async function run(opts: SandboxOptions): Promise<void> {
     }
 
     const header = [
+      clusterNote(cluster, controllerLogPath),
       `kubeconfig: ${cluster.kubeconfigPath}`,
       `export:     ${exportDir} (default; class nfs-client)`,
       ...more.map((e) => `export ${e.name}: ${e.dir} (class nfs-${e.name})`),

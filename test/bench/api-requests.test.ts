@@ -33,3 +33,16 @@ void t.test('only the provisioner\'s requests in the window are counted, by verb
   t.same(perClaim({ 'create persistentvolumes': 1000, 'create events': 2001 }, 1000), { 'create persistentvolumes': 1, 'create events': 2.001 });
   t.end();
 });
+
+void t.test('a predicate picks the subject (the real server: by user); failures are counted by code', (t) => {
+  const log: RequestEntry[] = [
+    { ...entry('get', 'persistentvolumes', 'Go-http-client/2.0', 100), user: 'system:serviceaccount:default:go', code: 404 },
+    { ...entry('get', 'storageclasses', 'Go-http-client/2.0', 101), user: 'system:serviceaccount:default:go', code: 403 },
+    { ...entry('create', 'persistentvolumes', 'Go-http-client/2.0', 102), user: 'system:serviceaccount:default:go', code: 201 },
+    { ...entry('update', 'persistentvolumes', 'kube-controller-manager/v1.37.2', 103), user: 'system:serviceaccount:kube-system:persistent-volume-binder' },
+  ];
+  const s = summarize(log, 0, 1000, (e) => e.user === 'system:serviceaccount:default:go');
+  t.equal(s.total, 3);
+  t.same(s.errors, { 'get persistentvolumes 404': 1, 'get storageclasses 403': 1 });
+  t.end();
+});

@@ -3,7 +3,7 @@ import { emptyResult, formatTable } from '../../bench/result.ts';
 
 void t.test('every result carries the fields the issue asks for, JSON-safe', (t) => {
   const r = emptyResult('burst', 'ours', 1000);
-  for (const k of ['scenario', 'provisioner', 'claims', 'seconds', 'claimsPerSecond', 'latencyMs', 'latencyToBoundMs', 'apiRequestsPerClaim', 'apiRequestsByVerbResource', 'getsInSteadyState', 'rssMiB', 'cpuSeconds']) {
+  for (const k of ['scenario', 'provisioner', 'claims', 'seconds', 'claimsPerSecond', 'latencyMs', 'latencyToBoundMs', 'apiRequestsPerClaim', 'apiRequestsByVerbResource', 'getsInSteadyState', 'rssMiB', 'cpuSeconds', 'cpuMsPerClaim', 'phaseCpuSeconds', 'controlPlaneCpuSeconds', 'cluster', 'loadAverage']) {
     t.ok(k in r, k);
   }
   t.same(JSON.parse(JSON.stringify(r)), r, 'no undefined or NaN lost in JSON');

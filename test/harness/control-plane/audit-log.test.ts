@@ -20,6 +20,7 @@ void t.test('audit events become request entries; a watch counts once, from its 
       verb: 'create',
       requestURI: '/api/v1/persistentvolumes',
       userAgent: 'nfs-provisioner-ts/0.1.0',
+      user: { username: 'system:serviceaccount:nfs-provisioner:nfs-provisioner', groups: ['system:serviceaccounts'] },
       objectRef: { resource: 'persistentvolumes', apiVersion: 'v1', name: 'pvc-1' },
       responseStatus: { code: 201 },
       requestReceivedTimestamp: '2026-12-01T10:00:00.000000Z',
@@ -40,6 +41,8 @@ void t.test('audit events become request entries; a watch counts once, from its 
   t.equal(log.count({ verb: 'create', resource: 'persistentvolumes', code: 201 }), 1);
   t.equal(log.entries({ verb: 'create' })[0]?.durationMs, 12, 'duration from the two timestamps');
   t.equal(log.entries({ verb: 'create' })[0]?.apiGroup, '', 'core group is ""');
+  t.equal(log.entries({ verb: 'create' })[0]?.user, 'system:serviceaccount:nfs-provisioner:nfs-provisioner', 'the authenticated user');
+  t.notOk('user' in (log.entries({ verb: 'watch' })[0] ?? {}), 'no user field when the event names none');
   t.equal(log.count({ verb: 'watch', userAgent: 'nfs-provisioner-ts' }), 1);
   t.equal(log.entries({ verb: 'watch' })[0]?.durationMs, -1, 'open watch');
   // A half-written line is not read until its newline arrives.

@@ -5,18 +5,19 @@ void t.test('flags', (t) => {
   const parsed = parseSandboxArgs(['--kubeconfig', '/tmp/k', '--export-dir', 'exp', '--port', '6443', '--no-examples', '--provisioner-name', 'westos.org/nfs', '--exit-after-ready']);
   t.same(parsed, {
     help: false,
-    options: { kubeconfigPath: '/tmp/k', exportDir: 'exp', exports: [{ name: 'second' }], port: 6443, provisionerName: 'westos.org/nfs', examples: false, nfs: false, exitAfterReady: true, logLevel: 'info' },
+    options: { kubeconfigPath: '/tmp/k', exportDir: 'exp', exports: [{ name: 'second' }], port: 6443, provisionerName: 'westos.org/nfs', examples: false, nfs: false, real: false, exitAfterReady: true, logLevel: 'info' },
   });
-  t.same(parseSandboxArgs([]), { help: false, options: { exports: [{ name: 'second' }], examples: true, nfs: false, exitAfterReady: false, logLevel: 'info' } }, 'two exports by default');
+  t.same(parseSandboxArgs([]), { help: false, options: { exports: [{ name: 'second' }], examples: true, nfs: false, real: false, exitAfterReady: false, logLevel: 'info' } }, 'two exports by default');
   const more = parseSandboxArgs(['--export', 'fast=/srv/fast', '--export', 'slow']);
   t.same(more.help ? undefined : more.options.exports, [{ name: 'fast', dir: '/srv/fast' }, { name: 'slow' }], '--export replaces "second"');
+  t.match(parseSandboxArgs(['--real', '--nfs']), { options: { real: true, nfs: true } });
   t.end();
 });
 
 void t.test('--help lists the flags', (t) => {
   const parsed = parseSandboxArgs(['--help']);
   t.equal(parsed.help, true);
-  if (parsed.help) for (const flag of ['--kubeconfig PATH', '--export-dir PATH', '--port N', '--no-examples', '--provisioner-name', '--nfs', '--exit-after-ready', '--export NAME=DIR']) t.match(parsed.text, flag);
+  if (parsed.help) for (const flag of ['--kubeconfig PATH', '--export-dir PATH', '--port N', '--no-examples', '--provisioner-name', '--nfs', '--exit-after-ready', '--export NAME=DIR', '--real', 'ServiceAccount', 'control-plane:build']) t.match(parsed.text, flag);
   t.end();
 });
 

@@ -1,80 +1,8 @@
 import t from 'tap';
-import type { Test } from 'tap';
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const run = promisify(execFile);
-const MAIN = fileURLToPath(new URL('../../../harness/sandbox/main.ts', import.meta.url));
-
-interface Sandbox {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
-  exit: Promise<number | null>;
-}
-
-function startSandbox(t: Test, args: string[]): Sandbox {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    child,
-    output: () => out,
-    exit,
-    async waitFor(re, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const m = re.exec(out);
-        if (m) return m;
-        if (child.exitCode !== null) break;
-        await sleep(50);
-      }
-      throw new Error(`sandbox output never matched ${String(re)}:\n${out}`);
-    },
-  };
-}
-
-// Children of a pid, from /proc (every process the sandbox started has it as an ancestor).
-function descendants(pid: number): number[] {
-  const parentOf = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parentOf.set(Number(d), ppid);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number): void => {
-    for (const [c, pp] of parentOf) {
-      if (pp !== p) continue;
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
-const alive = (pid: number): boolean => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
+import { alive, descendants, MAIN, run, startSandbox } from './sandbox-process.ts';
 
 void t.test('--help lists the flags', async (t) => {
   const { stdout } = await run(process.execPath, [MAIN, '--help']);
@@ -132,3 +60,4 @@ void t.test('--exit-after-ready', async (t) => {
   t.equal(await sb.exit, 0);
   t.match(sb.output(), /sandbox ready/);
 });
+
