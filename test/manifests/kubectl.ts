@@ -5,14 +5,17 @@ import { execFile } from 'node:child_process';
 export interface KubectlOptions {
   /** Talk to this cluster; without it only offline commands (kustomize) work. */
   readonly kubeconfig?: string;
+  /** Standard input (for `-f -`). */
+  readonly input?: string;
 }
 
 export function kubectl(args: readonly string[], opts: KubectlOptions = {}): Promise<string> {
   const fullArgs = opts.kubeconfig === undefined ? [...args] : ['--kubeconfig', opts.kubeconfig, ...args];
   return new Promise((resolve, reject) => {
-    execFile('kubectl', fullArgs, { maxBuffer: 16 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
+    const child = execFile('kubectl', fullArgs, { maxBuffer: 16 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`kubectl ${fullArgs.join(' ')}: ${err.message}\n${stderr}`));
       else resolve(stdout);
     });
+    child.stdin?.end(opts.input ?? '');
   });
 }
