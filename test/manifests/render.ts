@@ -28,18 +28,22 @@ function isKubeObject(value: unknown): value is KubeObject {
   );
 }
 
-/** `kubectl kustomize <dir>` (dir relative to manifests/), parsed. Throws on any render or parse error. */
-export async function renderKustomization(dir: string): Promise<KubeObject[]> {
-  const stdout = await kubectl(['kustomize', `${manifestsDir}${dir}`]);
+/** Multi-document YAML of Kubernetes objects (kustomize's or helm's output); `what` names it in errors. */
+export function parseObjects(text: string, what: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(stdout)) {
-    if (doc.errors.length > 0) throw new Error(`kustomize output of ${dir}: ${doc.errors[0]?.message ?? ''}`);
+  for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
+    if (doc.errors.length > 0) throw new Error(`${what}: ${doc.errors[0]?.message ?? ''}`);
     const value: unknown = doc.toJS();
     if (value === null) continue;
-    if (!isKubeObject(value)) throw new Error(`kustomize output of ${dir}: not a Kubernetes object: ${JSON.stringify(value)}`);
+    if (!isKubeObject(value)) throw new Error(`${what}: not a Kubernetes object: ${JSON.stringify(value)}`);
     objects.push(value);
   }
   return objects;
+}
+
+/** `kubectl kustomize <dir>` (dir relative to manifests/), parsed. Throws on any render or parse error. */
+export async function renderKustomization(dir: string): Promise<KubeObject[]> {
+  return parseObjects(await kubectl(['kustomize', `${manifestsDir}${dir}`]), `kustomize output of ${dir}`);
 }
 
 /** The one object of a kind (and name, if given); throws when there is not exactly one. */
