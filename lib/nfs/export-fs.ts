@@ -8,10 +8,14 @@
 //   never starts;
 // - can be abandoned through an AbortSignal the same way;
 // - is reported to an observer (op, milliseconds, outcome) for metrics, without prom-client here.
+// background() gives a view for the usage walker on the same slots and timeout: its calls wait in
+// the limiter's low lane (behind every provisioning, reclaim and probe call), and their timer
+// starts when the slot is granted, since queueing behind claims is expected and no caller waits.
 import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { FsTimeoutError } from '../errors.ts';
 import { SlotLimiter } from './slot-limiter.ts';
+import type { SlotPriority } from './slot-limiter.ts';
 
 /** The part of fs.Stats we use. */
 export interface FsStats {
@@ -39,7 +43,24 @@ export interface FsImplementation {
 
 export const nodeFsImplementation: FsImplementation = nodeFs;
 
-export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner';
+/** What the usage walker needs of an entry (fs.Stats has it all). */
+export interface EntryStats extends FsStats {
+  readonly dev: number;
+  readonly ino: number;
+  readonly nlink: number;
+  /** 512-byte blocks allocated, as du counts them. */
+  readonly blocks: number;
+}
+
+/** The calls of the usage walker; tests pass fakes. */
+export interface UsageFsImplementation {
+  lstat(path: string): Promise<EntryStats>;
+  readdir(path: string): Promise<string[]>;
+}
+
+export const nodeUsageFsImplementation: UsageFsImplementation = nodeFs;
+
+export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner' | 'readdir';
 export type FsOutcome = 'ok' | 'error' | 'timeout';
 
 /** Hooks for metrics: one call per fs operation (a timeout is reported when its timer fires). */
@@ -51,21 +72,39 @@ export interface ExportFsOptions {
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly fs?: FsImplementation;
+  readonly usageFs?: UsageFsImplementation;
   readonly observer?: FsObserver;
+}
+
+interface Shared {
+  readonly fs: FsImplementation;
+  readonly usageFs: UsageFsImplementation;
+  readonly slots: SlotLimiter;
+  readonly timeoutMs: number;
+  readonly observer: FsObserver | undefined;
 }
 
 export class ExportFs {
   readonly #fs: FsImplementation;
+  readonly #usageFs: UsageFsImplementation;
   readonly #slots: SlotLimiter;
   readonly #timeoutMs: number;
   readonly #observer: FsObserver | undefined;
+  readonly #priority: SlotPriority;
 
-  constructor(options: ExportFsOptions) {
+  constructor(options: ExportFsOptions | Shared, priority: SlotPriority = 'normal') {
     if (!(options.timeoutMs > 0)) throw new RangeError(`fs timeout must be positive, got ${options.timeoutMs}`);
     this.#fs = options.fs ?? nodeFsImplementation;
-    this.#slots = new SlotLimiter(options.concurrency);
+    this.#usageFs = options.usageFs ?? nodeUsageFsImplementation;
+    this.#slots = 'slots' in options ? options.slots : new SlotLimiter(options.concurrency);
     this.#timeoutMs = options.timeoutMs;
     this.#observer = options.observer;
+    this.#priority = priority;
+  }
+
+  /** The same export, slots and timeout for background work (the usage walker): the low lane. */
+  background(): ExportFs {
+    return new ExportFs({ fs: this.#fs, usageFs: this.#usageFs, slots: this.#slots, timeoutMs: this.#timeoutMs, observer: this.#observer }, 'low');
   }
 
   /** Calls holding a slot now (including hung ones whose callers timed out). */
@@ -80,6 +119,16 @@ export class ExportFs {
 
   lstat(path: string, signal?: AbortSignal): Promise<FsStats> {
     return this.#run('lstat', path, signal, (fs) => fs.lstat(path));
+  }
+
+  /** lstat with the fields the usage walker counts (never follows a last-component symlink). */
+  entryStats(path: string, signal?: AbortSignal): Promise<EntryStats> {
+    return this.#run('lstat', path, signal, () => this.#usageFs.lstat(path));
+  }
+
+  /** The names in a directory (one call, the whole listing). */
+  readdir(path: string, signal?: AbortSignal): Promise<string[]> {
+    return this.#run('readdir', path, signal, () => this.#usageFs.readdir(path));
   }
 
   realpath(path: string, signal?: AbortSignal): Promise<string> {
@@ -133,16 +182,22 @@ export class ExportFs {
     if (signal?.aborted === true) {
       return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
     }
-    const started = performance.now();
+    let started = performance.now();
     let abandoned = false;
-    const ticket = this.#slots.acquire();
+    const background = this.#priority === 'low';
+    const ticket = this.#slots.acquire(this.#priority);
     // If the caller gives up while queued, the ticket is cancelled and this never runs. If the
     // slot was granted in the same tick, the slot goes straight back. Otherwise the slot is held
     // until the fs call settles, however long after the timeout that is.
+    let startTimer: () => void = () => undefined;
     const work = ticket.granted.then(async () => {
       if (abandoned) {
         this.#slots.release();
         return { abandoned: true as const };
+      }
+      if (background) {
+        started = performance.now();
+        startTimer();
       }
       try {
         return { abandoned: false as const, value: await call(this.#fs) };
@@ -163,12 +218,16 @@ export class ExportFs {
         abandoned = true;
         ticket.cancel();
       };
-      const timer = setTimeout(() => {
-        if (!finish()) return;
-        giveUp();
-        this.#report(operation, started, 'timeout');
-        reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
-      }, this.#timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      startTimer = (): void => {
+        timer = setTimeout(() => {
+          if (!finish()) return;
+          giveUp();
+          this.#report(operation, started, 'timeout');
+          reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
+        }, this.#timeoutMs);
+      };
+      if (!background) startTimer();
       const onAbort = (): void => {
         if (!finish()) return;
         giveUp();
