@@ -46,6 +46,8 @@ export interface Config {
   readonly retryBaseDelayMs: number;
   /** Cap of the per-key exponential backoff (flag --retry-max-delay, default 5m). */
   readonly retryMaxDelayMs: number;
+  /** USAGE_INTERVAL: a full usage pass this often (default 10m); 0 turns the walker off. */
+  readonly usageIntervalMs: number;
 }
 
 /** Bad configuration: the message names the variable (or path) and says what is wrong. */
@@ -65,7 +67,7 @@ export const CONFIG_VARIABLES = [
   'POD_NAMESPACE', 'LEADER_ELECTION_NAME', 'LEADER_ELECTION_LEASE_DURATION', 'LEADER_ELECTION_RENEW_DEADLINE',
   'LEADER_ELECTION_RETRY_PERIOD', 'FS_TIMEOUT', 'FS_CONCURRENCY', 'POD_NAME', 'RESYNC_PERIOD',
   // Flag-or-env extras of ours, beyond the shared list:
-  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY',
+  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY', 'USAGE_INTERVAL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -188,6 +190,15 @@ function parseDuration(variable: string, value: string): number {
   return ms;
 }
 
+/** A duration where 0 means "off". */
+function parseDurationOrOff(variable: string, value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined) throw new ConfigError(variable, `"${value}" is not a duration (Go syntax, e.g. 10m, 30s; 0 turns it off)`);
+  if (ms < 0) throw new ConfigError(variable, `"${value}" must not be negative (0 turns it off)`);
+  if (ms > 0 && ms < 1000) throw new ConfigError(variable, `"${value}" is shorter than 1s; a full pass over every volume that often would only load the export`);
+  return ms;
+}
+
 function absolutePath(variable: string, value: string): string {
   if (!value.startsWith('/')) throw new ConfigError(variable, `"${value}" must be an absolute path`);
   if (value.includes('\0')) throw new ConfigError(variable, 'must not contain NUL characters');
@@ -268,6 +279,7 @@ export function loadConfig(
   const retryBaseDelayMs = withDefault('RETRY_BASE_DELAY', 1000, parseDuration);
   const retryMaxDelayMs = withDefault('RETRY_MAX_DELAY', 300_000, parseDuration);
   if (retryMaxDelayMs < retryBaseDelayMs) throw new ConfigError('RETRY_MAX_DELAY', 'must not be shorter than RETRY_BASE_DELAY');
+  const usageIntervalMs = withDefault('USAGE_INTERVAL', 600_000, parseDurationOrOff);
 
   const enabled = withDefault('ENABLE_LEADER_ELECTION', true, parseBool);
   const namespace = raw('LEADER_ELECTION_NAMESPACE') ?? raw('POD_NAMESPACE') ?? 'default';
@@ -301,6 +313,7 @@ export function loadConfig(
     resyncPeriodMs,
     retryBaseDelayMs,
     retryMaxDelayMs,
+    usageIntervalMs,
   };
   return Object.freeze(config);
 }

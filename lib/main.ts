@@ -7,9 +7,12 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { checkMountPath, ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
+import { ClaimResizer } from './controller/claim-resizer.ts';
 import { ProvisioningController } from './controller/controller.ts';
 import { EventRecorder } from './controller/event-recorder.ts';
 import { ProvisionerMetrics } from './controller/metrics.ts';
+import { UsageMonitor } from './controller/usage-monitor.ts';
+import { VolumeMetrics } from './controller/volume-metrics.ts';
 import { errorMessage } from './errors.ts';
 import { EventLoopMonitor } from './http/event-loop-monitor.ts';
 import { ProbeMonitor } from './http/probe-monitor.ts';
@@ -24,6 +27,7 @@ import { Informer } from './kube/informer.ts';
 import type { ListWatchSource } from './kube/informer.ts';
 import { LeaderElector } from './kube/leader-elector.ts';
 import { leaseApi } from './kube/lease-api.ts';
+import { patchApi } from './kube/patch-api.ts';
 import { claimSource, storageClassSource, volumeSource } from './kube/list-watch.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -54,6 +58,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = new ProvisionerMetrics(registry);
+  const volumeMetrics = new VolumeMetrics(registry);
 
   let client: RestClient;
   let provisioner: NfsProvisioner;
@@ -104,6 +109,17 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     instance: config.leaderElection.identity,
     onEvent: (reason, outcome) => metrics.events.labels(reason, outcome).inc(),
   });
+  const patches = patchApi(client);
+  const resizer = new ClaimResizer({
+    provisionerName: config.provisionerName,
+    api: patches,
+    events,
+    claims,
+    volumes,
+    clock,
+    logger,
+    onResult: (result) => volumeMetrics.resizes.labels(result).inc(),
+  });
   const controller = new ProvisioningController({
     provisionerName: config.provisionerName,
     provisioner,
@@ -119,6 +135,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     baseDelayMs: config.retryBaseDelayMs,
     maxDelayMs: config.retryMaxDelayMs,
     shutdownGraceMs: 2000,
+    resizer,
   });
 
   const probe = new ProbeMonitor({
@@ -133,6 +150,22 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     },
   });
   const loop = new EventLoopMonitor(clock);
+  // The walker waits while the export probe fails, and runs beside the controller on the leader.
+  const usage =
+    config.usageIntervalMs > 0
+      ? new UsageMonitor({
+          provisionerName: config.provisionerName,
+          volumes,
+          meter: provisioner.usageMeter({ healthy: () => probe.problem() === undefined }),
+          api: patches,
+          events,
+          clock,
+          logger,
+          intervalMs: config.usageIntervalMs,
+          metrics: volumeMetrics,
+        })
+      : undefined;
+  const lead = (signal: AbortSignal): Promise<void> => Promise.all([controller.run(signal), usage?.run(signal)]).then(() => undefined);
 
   let http: HealthServer;
   try {
@@ -192,7 +225,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       logger,
       onStartedLeading: (signal) => {
         metrics.leader.set(1);
-        controllerRun = controller.run(signal);
+        controllerRun = lead(signal);
       },
       onStoppedLeading: async () => {
         metrics.leader.set(0);
@@ -203,7 +236,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     running = elector.run(stop.signal);
   } else {
     metrics.leader.set(1);
-    running = controller.run(stop.signal);
+    running = lead(stop.signal);
   }
 
   let shuttingDown = false;

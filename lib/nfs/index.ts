@@ -4,3 +4,4 @@ export type { Clock, NfsProvisionerOptions } from './nfs-provisioner.ts';
 export type { FsImplementation, FsObserver, FsOperation, FsOutcome } from './export-fs.ts';
 export { DIRECTORY_ANNOTATION, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
 export type { ReclaimDecision } from './annotations.ts';
+export type { ExportHealth } from './usage-meter.ts';

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import type { ProvisionedVolume, ProvisionRequest, Provisioner } from '../controller/provisioner.ts';
+import type { UsageMeter } from '../controller/usage-meter.ts';
 import { IgnoredError, PermanentError, ProvisionerError, TransientError, errorMessage } from '../errors.ts';
 import type { ReclaimDecision } from './annotations.ts';
 import { DIRECTORY_ANNOTATION, isReclaimDecision, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
@@ -19,6 +20,8 @@ import { safeComponent } from './path-sanitize.ts';
 import type { TemplateValues } from './path-template.ts';
 import { reclaimDirectory } from './reclaim.ts';
 import { parseRelativePath } from './relative-path.ts';
+import type { ExportHealth } from './usage-meter.ts';
+import { NfsUsageMeter } from './usage-meter.ts';
 import { requireVolumeDirectory, volumeDirectory } from './volume-directory.ts';
 
 export interface Clock {
@@ -79,6 +82,7 @@ export class NfsProvisioner implements Provisioner {
   readonly #clock: Clock;
   readonly #fs: ExportFs;
   readonly #probeFileName: string;
+  readonly #fsConcurrency: number;
 
   constructor(options: NfsProvisionerOptions) {
     for (const [name, value] of [['path', options.path], ['mountPath', options.mountPath]] as const) {
@@ -97,6 +101,27 @@ export class NfsProvisioner implements Provisioner {
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     });
     this.#probeFileName = options.probeFileName ?? `.nfs-provisioner-probe-${safeComponent(hostname())}-${process.pid}`;
+    this.#fsConcurrency = options.fsConcurrency;
+  }
+
+  /**
+   * The usage walker's meter for this export: the same fs slots (their low lane) and timeout, and
+   * the directory rules of reclaim (PVs of ours on our server, recorded directory checked).
+   */
+  usageMeter(health: ExportHealth): UsageMeter {
+    return new NfsUsageMeter({
+      fs: this.#fs.background(),
+      mountPath: this.#mountPath,
+      lanes: this.#fsConcurrency,
+      health,
+      logger: this.#logger,
+      directoryOf: (pv) => {
+        const annotations = pv.metadata?.annotations ?? {};
+        const nfs = pv.spec?.nfs;
+        if (annotations[PROVISIONED_BY_ANNOTATION] !== this.#provisionerName || nfs === undefined || nfs.server !== this.#server) return undefined;
+        return this.#recordedDirectory(pv.metadata?.name ?? '', nfs.path, annotations);
+      },
+    });
   }
 
   /** fs calls holding a slot (hung ones included) and waiting for one: for metrics. */
