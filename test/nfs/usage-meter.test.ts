@@ -4,6 +4,7 @@ import { realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import t from 'tap';
+import type { Test } from 'tap';
 import winston from 'winston';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import { DIRECTORY_ANNOTATION, NfsProvisioner, PROVISIONED_BY_ANNOTATION } from '../../lib/nfs/index.ts';
@@ -19,7 +20,7 @@ function pv(directory: string, extra: { by?: string; server?: string; path?: str
   };
 }
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], healthy: () => boolean = () => true) {
+async function setup(t: Pick<Test, 'testdir'>, healthy: () => boolean = () => true) {
   const dir = await realpath(t.testdir({ export: { 'ns-data': { a: Buffer.alloc(8192, 1), sub: { b: 'x' } } }, outside: { big: Buffer.alloc(65536, 1) } }));
   const provisioner = new NfsProvisioner({ server: 'nfs.example.com', path: '/exports', mountPath: join(dir, 'export'), fsTimeoutMs: 5000, fsConcurrency: 2, logger, provisionerName: NAME });
   return { dir, meter: provisioner.usageMeter({ healthy }) };
