@@ -12,6 +12,8 @@ export interface SandboxOptions {
   nfs: boolean;
   exitAfterReady: boolean;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Extra environment for the provisioner (--provisioner-env KEY=VALUE, repeatable); wins over the sandbox's own. */
+  provisionerEnv: Record<string, string>;
 }
 
 export type ParsedArgs = { help: true; text: string } | { help: false; options: SandboxOptions };
@@ -33,6 +35,9 @@ Flags:
   --nfs                      also serve the export over a real NFSv4 server (nfs-ganesha on 127.0.0.1);
                              PVs then name that server and path
   --log-level LEVEL          provisioner LOG_LEVEL: error|warn|info|debug (default info)
+  --provisioner-env KEY=VALUE
+                             environment for the provisioner (repeatable), e.g. USAGE_INTERVAL=5s
+                             to see the live table's USED column follow what pods write
   --exit-after-ready         stop everything and exit 0 right after "sandbox ready" (for scripts)
   -h, --help                 show this help
 `;
@@ -53,6 +58,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       nfs: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'exit-after-ready': { type: 'boolean', default: false },
+      'provisioner-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -65,6 +71,13 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
   const level = values['log-level'];
   const logLevel = LEVELS.find((l) => l === level);
   if (!logLevel) throw new Error(`--log-level: one of ${LEVELS.join(', ')}, not ${level}`);
+  const provisionerEnv: Record<string, string> = {};
+  for (const pair of values['provisioner-env'] ?? []) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/u.test(key)) throw new Error(`--provisioner-env: expected KEY=VALUE, not ${pair}`);
+    provisionerEnv[key] = pair.slice(eq + 1);
+  }
   return {
     help: false,
     options: {
@@ -76,6 +89,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       nfs: values.nfs,
       exitAfterReady: values['exit-after-ready'],
       logLevel,
+      provisionerEnv,
     },
   };
 }

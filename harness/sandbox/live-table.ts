@@ -1,6 +1,8 @@
 // The sandbox's live view: claims (ns/name, phase, volume), volumes (name, phase, claim, reclaim
-// policy) and the directories in the export. Fed by watches of claims and volumes and by a poll of
-// the export; redrawn in place on a terminal, printed as append-only change lines otherwise.
+// policy, used / capacity) and the directories in the export. Fed by watches of claims and volumes,
+// by a poll of the export and of the provisioner's /metrics (the usage walker's gauges; the PV's
+// usage annotation when the metrics do not answer); redrawn in place on a terminal, printed as
+// append-only change lines otherwise.
 import type { CoreV1Api, V1PersistentVolume, V1PersistentVolumeClaim, Watch } from '@kubernetes/client-node';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +13,38 @@ export interface TableState {
   volumes: V1PersistentVolume[];
   /** Directories in the export, relative, two levels deep (pathPattern makes nested ones). */
   dirs: string[];
+  /** Bytes used per PV name, from the provisioner's nfs_provisioner_volume_used_bytes. */
+  used?: ReadonlyMap<string, number>;
+}
+
+/** Bytes for the table: 512B, 3.0Mi (binary units, as capacities are usually written). */
+export function shortBytes(bytes: number): string {
+  const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(1)}${units[unit] ?? ''}`;
+}
+
+/** The samples of nfs_provisioner_volume_used_bytes by PV name, from a Prometheus text page. */
+export function usedBytesFromMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^nfs_provisioner_volume_used_bytes\{([^}]*)\} (\S+)$/u.exec(line);
+    const pv = /persistentvolume="([^"]*)"/u.exec(m?.[1] ?? '')?.[1];
+    if (m !== null && pv !== undefined) out.set(pv, Number(m[2]));
+  }
+  return out;
+}
+
+function usageCell(v: V1PersistentVolume, used: ReadonlyMap<string, number> | undefined): string {
+  const capacity = v.spec?.capacity?.['storage'] ?? '-';
+  const annotated = v.metadata?.annotations?.['nfs-provisioner.dev/used-bytes'];
+  const bytes = used?.get(v.metadata?.name ?? '') ?? (annotated === undefined ? undefined : Number(annotated));
+  return `${bytes === undefined || Number.isNaN(bytes) ? '-' : shortBytes(bytes)}/${capacity}`;
 }
 
 /** One row per object, keyed so that change lines can say what changed. */
@@ -35,7 +69,7 @@ export function tableRows(state: TableState): { claims: Row[]; volumes: Row[]; d
       const phase = v.metadata?.deletionTimestamp ? 'Terminating' : (v.status?.phase ?? 'Pending');
       return {
         key: `volume ${v.metadata?.name ?? ''}`,
-        cells: [v.metadata?.name ?? '', phase, ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '-', v.spec?.persistentVolumeReclaimPolicy ?? '-'],
+        cells: [v.metadata?.name ?? '', phase, ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '-', v.spec?.persistentVolumeReclaimPolicy ?? '-', usageCell(v, state.used)],
       };
     })
     .sort(byKey);
@@ -55,7 +89,7 @@ export function renderTable(state: TableState): string[] {
   return [
     ...formatSection('CLAIMS', ['NAMESPACE/NAME', 'PHASE', 'VOLUME'], rows.claims),
     '',
-    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM'], rows.volumes),
+    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM', 'USED/CAPACITY'], rows.volumes),
     '',
     ...formatSection('EXPORT DIRECTORIES', ['PATH'], rows.dirs),
   ];
@@ -110,6 +144,8 @@ export interface LiveViewOptions {
   /** Lines shown above the table on a terminal (kubeconfig, kubectl hint). */
   header: string[];
   pollMs?: number;
+  /** The provisioner's /metrics, for the USED column. */
+  metricsUrl?: string;
 }
 
 export interface LiveView {
@@ -122,11 +158,12 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
   let pending: NodeJS.Timeout | undefined;
   let stopped = false;
   let dirs: string[] = [];
+  let used: ReadonlyMap<string, number> = new Map();
 
   const render = (): void => {
     pending = undefined;
     if (stopped) return;
-    const state: TableState = { claims: claims.list(), volumes: volumes.list(), dirs };
+    const state: TableState = { claims: claims.list(), volumes: volumes.list(), dirs, used };
     const lines = renderTable(state);
     const text = lines.join('\n');
     if (text === lastText) return;
@@ -156,7 +193,20 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
     onChange: schedule,
     onSynced: schedule,
   });
+  const pollMetrics = async (url: string): Promise<void> => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const next = usedBytesFromMetrics(await response.text());
+      if (JSON.stringify([...next]) !== JSON.stringify([...used])) {
+        used = next;
+        schedule();
+      }
+    } catch {
+      // The provisioner is restarting or gone: keep the last figures (annotations fill in).
+    }
+  };
   const poll = async (): Promise<void> => {
+    if (opts.metricsUrl !== undefined) await pollMetrics(opts.metricsUrl);
     const next = await listExportDirs(opts.exportDir);
     if (next.join('\n') !== dirs.join('\n')) {
       dirs = next;

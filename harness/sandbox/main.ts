@@ -126,6 +126,7 @@ async function run(opts: SandboxOptions): Promise<void> {
         nfsPath,
         logLevel: opts.logLevel,
         podName: 'sandbox-provisioner',
+        env: opts.provisionerEnv,
         onLine: (l) => void provisionerLog.write(`${l.text}\n`),
       });
       await provisioner.waitReady(60_000);
@@ -158,6 +159,7 @@ async function run(opts: SandboxOptions): Promise<void> {
       write: (text) => void process.stdout.write(text),
       tty: process.stdout.isTTY,
       header,
+      ...(provisioner ? { metricsUrl: `${provisioner.httpUrl}/metrics` } : {}),
     });
   } catch (err: unknown) {
     if (shuttingDown) return;
