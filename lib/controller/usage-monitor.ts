@@ -24,6 +24,8 @@ import type { MeasuredUsage, UsageMeter } from './usage-meter.ts';
 import type { VolumeLabels, VolumeMetrics, VolumeUsageRow } from './volume-metrics.ts';
 import { ANN_PROVISIONED_BY } from './well-known.ts';
 
+const MAX_WRITES = 8;
+
 export interface UsageMonitorOptions {
   readonly provisionerName: string;
   readonly volumes: WatchedCache<V1PersistentVolume>;
@@ -66,6 +68,8 @@ export class UsageMonitor {
   /** PV uid -> when its last VolumeOverCapacity event went out. */
   readonly #warnedAt = new Map<string, number>();
   readonly #capacityCache = new Map<string, number | undefined>();
+  /** Annotation patches in flight: the walk goes on while they wait at the rate limit's low lane. */
+  readonly #writes = new Set<Promise<void>>();
   #running = false;
 
   constructor(options: UsageMonitorOptions) {
@@ -107,6 +111,7 @@ export class UsageMonitor {
     } catch (error: unknown) {
       if (!signal.aborted) logger.error('usage walker stopped unexpectedly', { error: errorMessage(error) });
     } finally {
+      await Promise.all(this.#writes);
       metrics?.setUsageSource(() => []);
       this.#records.clear();
       this.#running = false;
@@ -190,14 +195,21 @@ export class UsageMonitor {
 
     const patch = usageAnnotationPatch(pv.metadata?.annotations, usage, now, this.#o.annotationPolicy ?? DEFAULT_ANNOTATION_POLICY);
     if (patch === undefined) return;
-    try {
-      await api.patchVolume(name, patch, signal, true);
-      metrics?.usageAnnotations.labels('written').inc();
-    } catch (error: unknown) {
-      if (signal.aborted) return;
-      metrics?.usageAnnotations.labels('failed').inc();
-      logger.debug('could not annotate volume usage; next pass tries again', { pv: name, error: apiErrorMessage(error) });
-    }
+    // Not awaited: a pass must not wait for API round trips (or for a claim burst ahead in the rate
+    // limit). At most MAX_WRITES in flight, so a slow API server slows the walk rather than piling up.
+    while (this.#writes.size >= MAX_WRITES) await Promise.race(this.#writes);
+    const write = api.patchVolume(name, patch, signal, true).then(
+      () => {
+        metrics?.usageAnnotations.labels('written').inc();
+      },
+      (error: unknown) => {
+        if (signal.aborted) return;
+        metrics?.usageAnnotations.labels('failed').inc();
+        logger.debug('could not annotate volume usage; next pass tries again', { pv: name, error: apiErrorMessage(error) });
+      },
+    );
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
   }
 
   #capacityOf(pv: V1PersistentVolume | undefined): number | undefined {
