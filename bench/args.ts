@@ -2,8 +2,10 @@
 // them without starting anything.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['burst', 'api-cost', 'scale', 'reclaim', 'hand-over', 'limit'] as const;
+export const SCENARIOS = ['burst', 'api-cost', 'scale', 'reclaim', 'hand-over', 'limit', 'usage'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Without --scenario: all but usage, which writes a million files and is asked for by name. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((s) => s !== 'usage');
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
@@ -24,6 +26,10 @@ export interface BenchOptions {
   concurrency: number;
   steadySeconds: number;
   timeoutSeconds: number;
+  /** usage: volumes seeded, files spread over them, claims in the burst during the pass. */
+  usageVolumes: number;
+  usageFiles: number;
+  usageBurst: number;
   out?: string;
 }
 
@@ -36,7 +42,7 @@ Measures a provisioner on the harness (API server + control-plane stand-ins from
 scenario on a fresh cluster and a fresh export directory. JSON results go to stdout (or --out), a
 table and progress lines to stderr.
 
-Scenarios (--scenario, repeatable; default: all, in this order):
+Scenarios (--scenario, repeatable; default: all but usage, in this order):
   burst      --claims claims created at once (--concurrency requests in flight); time until all are
              Bound, claims/s, latency claim -> PV created and claim -> Bound (p50/p90/p99/max,
              from the bench's own watch, millisecond clock), API requests per claim
@@ -52,6 +58,11 @@ Scenarios (--scenario, repeatable; default: all, in this order):
              kill -9 of the leader, until the other one provisions a new claim
   limit      no provisioner: a bare client (@kubernetes/client-node, --concurrency in flight)
              creates --claims PVs directly: the ceiling the API server allows
+  usage      ours only: --usage-volumes claims provisioned, --usage-files files written into
+             their directories; a --usage-burst claim burst with the usage walker off, then the
+             same burst while the walker's first full pass runs: pass time, files/s, the
+             provisioner's CPU and RSS during the pass, claim -> PV p99 of both bursts, and the
+             usage annotation patches of the first and of the second pass
 
 Flags:
   --source                 run ours from lib/main.ts through Node's type stripping, as the tests do
@@ -81,6 +92,9 @@ Flags:
   --concurrency N          create requests in flight from the bench (default 16)
   --steady-seconds N       idle window for steady-state requests (default 5)
   --timeout-seconds N      give up on a scenario phase after N s and report what finished (default 300)
+  --usage-volumes N        volumes of the usage scenario (default 1000)
+  --usage-files N          files spread over them (default 1000000)
+  --usage-burst N          claims of each burst in the usage scenario (default 200)
   --out FILE               write the JSON there instead of stdout
   -h, --help               show this help
 
@@ -114,6 +128,9 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       concurrency: { type: 'string' },
       'steady-seconds': { type: 'string' },
       'timeout-seconds': { type: 'string' },
+      'usage-volumes': { type: 'string' },
+      'usage-files': { type: 'string' },
+      'usage-burst': { type: 'string' },
       out: { type: 'string' },
       source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -144,7 +161,7 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
   return {
     help: false,
     options: {
-      scenarios: scenarios.length ? scenarios : [...SCENARIOS],
+      scenarios: scenarios.length ? scenarios : [...DEFAULT_SCENARIOS],
       ...(cmd !== undefined ? { provisionerCmd: cmd } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
       ...(mountAt !== undefined ? { mountAt } : {}),
@@ -156,6 +173,9 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       concurrency: positiveInt('--concurrency', values.concurrency, 16),
       steadySeconds: positiveInt('--steady-seconds', values['steady-seconds'], 5, 0),
       timeoutSeconds: positiveInt('--timeout-seconds', values['timeout-seconds'], 300),
+      usageVolumes: positiveInt('--usage-volumes', values['usage-volumes'], 1000),
+      usageFiles: positiveInt('--usage-files', values['usage-files'], 1_000_000, 0),
+      usageBurst: positiveInt('--usage-burst', values['usage-burst'], 200),
       ...(values.out !== undefined ? { out: values.out } : {}),
     },
   };

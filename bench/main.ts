@@ -11,6 +11,7 @@ import { runHandOver } from './scenarios/hand-over.ts';
 import { runLimit } from './scenarios/limit.ts';
 import { runReclaim } from './scenarios/reclaim.ts';
 import { runScale } from './scenarios/scale.ts';
+import { runUsage } from './scenarios/usage.ts';
 import { buildOurs } from './build-ours.ts';
 import { subjectSpec } from './subject.ts';
 import type { SubjectSpec } from './subject.ts';
@@ -29,6 +30,8 @@ function runScenario(name: ScenarioName, o: BenchOptions, spec: SubjectSpec): Pr
       return runHandOver(o, spec);
     case 'limit':
       return runLimit(o);
+    case 'usage':
+      return runUsage(o, spec);
   }
 }
 
