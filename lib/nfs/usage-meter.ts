@@ -6,7 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import type { MeasuredUsage, UsageMeter } from '../controller/usage-meter.ts';
+import { FsTimeoutError, TransientError } from '../errors.ts';
 import { exportRoot, locateConfinedDirectory } from './confine.ts';
+import type { LocatedDirectory } from './confine.ts';
 import type { ExportFs } from './export-fs.ts';
 import { exportNameOf } from './usage-export.ts';
 import type { PauseGate } from './usage-walker.ts';
@@ -56,6 +58,23 @@ export class NfsUsageMeter implements UsageMeter {
     };
   }
 
+  /**
+   * The volume's directory, checked as reclaim checks it. A timeout here (the export froze before
+   * its probe noticed) is waited out at the gate and tried again, as the walk does with its calls.
+   */
+  async #locate(components: readonly string[], signal: AbortSignal): Promise<LocatedDirectory> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.#gate.paused()) await this.#gate.wait(signal);
+      try {
+        const root = await exportRoot(this.#o.fs, this.#o.mountPath, signal);
+        return await locateConfinedDirectory(this.#o.fs, root, components, signal);
+      } catch (error: unknown) {
+        const timedOut = error instanceof FsTimeoutError || (error instanceof TransientError && error.cause instanceof FsTimeoutError);
+        if (!timedOut || attempt >= 3 || signal.aborted) throw error;
+      }
+    }
+  }
+
   exportOf(pv: V1PersistentVolume): string {
     return exportNameOf(pv);
   }
@@ -63,9 +82,7 @@ export class NfsUsageMeter implements UsageMeter {
   async measure(pv: V1PersistentVolume, signal: AbortSignal): Promise<MeasuredUsage | undefined> {
     const components = this.#o.directoryOf(pv);
     if (components === undefined) return undefined;
-    if (this.#gate.paused()) await this.#gate.wait(signal);
-    const root = await exportRoot(this.#o.fs, this.#o.mountPath, signal);
-    const located = await locateConfinedDirectory(this.#o.fs, root, components, signal);
+    const located = await this.#locate(components, signal);
     if (located.kind === 'missing') return undefined;
     const usage = await walkUsage({ fs: this.#o.fs, root: located.path, lanes: this.#o.lanes, pause: this.#gate, signal });
     return {
