@@ -2,7 +2,7 @@
 // them without starting anything.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['burst', 'api-cost', 'scale', 'reclaim', 'hand-over', 'limit'] as const;
+export const SCENARIOS = ['burst', 'api-cost', 'scale', 'reclaim', 'hand-over', 'limit', 'usage'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 export const CLUSTERS = ['real', 'local'] as const;
 export type BenchCluster = (typeof CLUSTERS)[number];
@@ -17,6 +17,8 @@ export type BenchCluster = (typeof CLUSTERS)[number];
 export const DEFAULT_KCM_QPS = 1000;
 /** The PV binder's full resync: Kubernetes' default (the test default, 2 s, rescans 50 000 claims every 2 s). */
 export const DEFAULT_BINDER_SYNC_PERIOD = '15s';
+/** Without --scenario: all but usage, which writes a million files and is asked for by name. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((s) => s !== 'usage');
 
 export interface BenchOptions {
   scenarios: ScenarioName[];
@@ -52,6 +54,10 @@ export interface BenchOptions {
   concurrency: number;
   steadySeconds: number;
   timeoutSeconds: number;
+  /** usage: volumes seeded, files spread over them, claims in the burst during the pass. */
+  usageVolumes: number;
+  usageFiles: number;
+  usageBurst: number;
   out?: string;
 }
 
@@ -68,7 +74,7 @@ to stderr. Every result carries the CPU seconds of kube-apiserver, etcd and
 kube-controller-manager (and of the bench itself) during its measured phase, beside the
 provisioner's, and the load average at its start and end.
 
-Scenarios (--scenario, repeatable; default: all, in this order):
+Scenarios (--scenario, repeatable; default: all but usage, in this order):
   burst      --claims claims created at once (--concurrency requests in flight); time until all are
              Bound, claims/s, latency claim -> PV created and claim -> Bound (p50/p90/p99/max,
              from the bench's own watch, millisecond clock), API requests and CPU ms per claim
@@ -89,6 +95,11 @@ Scenarios (--scenario, repeatable; default: all, in this order):
              PV creates; the bound ceiling (claims each answered at once with a pre-bound PV, until
              all Bound: the binder included); the reclaim ceiling (those claims deleted, each PV
              released by the binder then un-finalized and deleted at once: 2 requests, as ours)
+  usage      ours only: --usage-volumes claims provisioned, --usage-files files written into
+             their directories; a --usage-burst claim burst with the usage walker off, then the
+             same burst while the walker's first full pass runs: pass time, files/s, the
+             provisioner's CPU and RSS during the pass, claim -> PV p99 of both bursts, and the
+             usage annotation patches of the first and of the second pass
 
 Flags:
   --cluster real|local     real (default): the control plane above; needs npm run control-plane:build
@@ -135,6 +146,9 @@ Flags:
   --concurrency N          create requests in flight from the bench (default 16)
   --steady-seconds N       idle window for steady-state requests (default 5)
   --timeout-seconds N      give up on a scenario phase after N s and report what finished (default 300)
+  --usage-volumes N        volumes of the usage scenario (default 1000)
+  --usage-files N          files spread over them (default 1000000)
+  --usage-burst N          claims of each burst in the usage scenario (default 200)
   --out FILE               write the JSON there instead of stdout
   -h, --help               show this help
 
@@ -190,6 +204,9 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       concurrency: { type: 'string' },
       'steady-seconds': { type: 'string' },
       'timeout-seconds': { type: 'string' },
+      'usage-volumes': { type: 'string' },
+      'usage-files': { type: 'string' },
+      'usage-burst': { type: 'string' },
       out: { type: 'string' },
       source: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -230,7 +247,7 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
   return {
     help: false,
     options: {
-      scenarios: scenarios.length ? scenarios : [...SCENARIOS],
+      scenarios: scenarios.length ? scenarios : [...DEFAULT_SCENARIOS],
       cluster,
       kcmQps: positiveInt('--kcm-qps', values['kcm-qps'], DEFAULT_KCM_QPS),
       binderSyncPeriod: period,
@@ -249,6 +266,9 @@ export function parseBenchArgs(argv: string[]): ParsedArgs {
       concurrency: positiveInt('--concurrency', values.concurrency, 16),
       steadySeconds: positiveInt('--steady-seconds', values['steady-seconds'], 5, 0),
       timeoutSeconds: positiveInt('--timeout-seconds', values['timeout-seconds'], 300),
+      usageVolumes: positiveInt('--usage-volumes', values['usage-volumes'], 1000),
+      usageFiles: positiveInt('--usage-files', values['usage-files'], 1_000_000, 0),
+      usageBurst: positiveInt('--usage-burst', values['usage-burst'], 200),
       ...(values.out !== undefined ? { out: values.out } : {}),
     },
   };

@@ -13,6 +13,7 @@ import { runHandOver } from './scenarios/hand-over.ts';
 import { runLimit } from './scenarios/limit.ts';
 import { runReclaim } from './scenarios/reclaim.ts';
 import { runScale } from './scenarios/scale.ts';
+import { runUsage } from './scenarios/usage.ts';
 import { buildOurs } from './build-ours.ts';
 import { subjectPlans } from './subject.ts';
 import type { SubjectPlan } from './subject.ts';
@@ -34,6 +35,8 @@ async function runScenario(name: ScenarioName, o: BenchOptions, plan: SubjectPla
       return [await runHandOver(sized, plan.spec)];
     case 'limit':
       return [await runLimit(o)];
+    case 'usage':
+      return [await runUsage(o, plan.spec)];
   }
 }
 

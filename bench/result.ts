@@ -90,10 +90,32 @@ export interface ScenarioResult {
    * seconds until every PV is gone. The ceiling of the reclaim scenario.
    */
   reclaimCeiling?: ReclaimCeiling;
+  /** usage: the walker's first full pass and a claim burst during it against one with the walker off. */
+  usage?: UsageFigures;
   userAgents?: string[];
   /** The provisioner's failed requests in the measured phase, by "verb resource code". */
   apiErrors?: Record<string, number>;
   notes: string[];
+}
+
+export interface UsageFigures {
+  volumes: number;
+  files: number;
+  passSeconds: number | null;
+  filesPerSecond: number | null;
+  /** The provisioner's CPU seconds (user + system) during the pass, and as cores (CPU s / pass s). */
+  cpuSecondsDuringPass: number | null;
+  cpuCoresDuringPass: number | null;
+  rssPeakMiBDuringPass: number | null;
+  burstClaims: number;
+  /** Claim -> PV of the same burst, walker off and during the pass. */
+  burstWalkerOffMs: Percentiles | null;
+  burstDuringPassMs: Percentiles | null;
+  /** p99 during the pass / p99 walker off. */
+  burstP99Ratio: number | null;
+  /** Usage annotation patches of PVs: the first pass (every volume new) and the second. */
+  annotationPatchesFirstPass: number;
+  annotationPatchesSecondPass: number | null;
 }
 
 export function emptyResult(scenario: ScenarioName, provisioner: string, claims: number, cluster: ClusterInfo | null = null): ScenarioResult {
@@ -139,6 +161,11 @@ function extraColumn(r: ScenarioResult): string {
   if (r.rssIdleMiB !== undefined) parts.push(`idle ${fmt(r.rssIdleMiB)}MiB`);
   if (r.handoverSeconds) parts.push(`SIGTERM ${fmt(r.handoverSeconds.sigterm, 2)}s kill-9 ${fmt(r.handoverSeconds.kill9, 2)}s`);
   if (r.requestLatencyMs) parts.push(`req p50 ${fmt(r.requestLatencyMs.p50)}ms`);
+  if (r.usage) {
+    const u = r.usage;
+    parts.push(`pass ${fmt(u.passSeconds, 1)}s ${fmt(u.filesPerSecond, 0)} files/s CPU ${fmt(u.cpuCoresDuringPass, 2)} cores RSS ${fmt(u.rssPeakMiBDuringPass)}MiB`);
+    parts.push(`burst p99 ${fmt(u.burstWalkerOffMs?.p99)} -> ${fmt(u.burstDuringPassMs?.p99)}ms (x${fmt(u.burstP99Ratio, 2)})`);
+  }
   if (r.boundCeiling) parts.push(`all Bound with a free provisioner ${fmt(r.boundCeiling.seconds, 2)}s`);
   if (r.reclaimCeiling) parts.push(`reclaimed by a free provisioner ${fmt(r.reclaimCeiling.seconds, 2)}s`);
   if (r.cpuMsPerClaim !== null) parts.push(`${fmt(r.cpuMsPerClaim, 2)} CPU ms/claim`);

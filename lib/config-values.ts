@@ -105,6 +105,15 @@ export function parseDuration(variable: string, value: string): number {
   return ms;
 }
 
+/** A duration where 0 means "off". */
+export function parseDurationOrOff(variable: string, value: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined) throw new ConfigError(variable, `"${value}" is not a duration (Go syntax, e.g. 10m, 30s; 0 turns it off)`);
+  if (ms < 0) throw new ConfigError(variable, `"${value}" must not be negative (0 turns it off)`);
+  if (ms > 0 && ms < 1000) throw new ConfigError(variable, `"${value}" is shorter than 1s; a full pass over every volume that often would only load the export`);
+  return ms;
+}
+
 export function absolutePath(variable: string, value: string): string {
   if (!value.startsWith('/')) throw new ConfigError(variable, `"${value}" must be an absolute path`);
   if (value.includes('\0')) throw new ConfigError(variable, 'must not contain NUL characters');

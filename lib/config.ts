@@ -15,6 +15,7 @@ import {
   nfsServerProblem,
   parseBool,
   parseDuration,
+  parseDurationOrOff,
   parseInteger,
   parsePositiveNumber,
   provisionerNameProblem,
@@ -79,6 +80,8 @@ export interface Config {
   readonly retryBaseDelayMs: number;
   /** Cap of the per-key exponential backoff (flag --retry-max-delay, default 5m). */
   readonly retryMaxDelayMs: number;
+  /** USAGE_INTERVAL: a full usage pass this often (default 10m); 0 turns the walker off. */
+  readonly usageIntervalMs: number;
 }
 
 /** Every variable read, with its flag name (`--nfs-server` for NFS_SERVER). */
@@ -88,7 +91,7 @@ export const CONFIG_VARIABLES = [
   'POD_NAMESPACE', 'LEADER_ELECTION_NAME', 'LEADER_ELECTION_LEASE_DURATION', 'LEADER_ELECTION_RENEW_DEADLINE',
   'LEADER_ELECTION_RETRY_PERIOD', 'FS_TIMEOUT', 'FS_CONCURRENCY', 'POD_NAME', 'RESYNC_PERIOD',
   // Flag-or-env extras of ours, beyond the shared list:
-  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY', 'NFS_EXPORTS_FILE',
+  'RETRY_BASE_DELAY', 'RETRY_MAX_DELAY', 'NFS_EXPORTS_FILE', 'USAGE_INTERVAL',
 ] as const;
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
@@ -223,6 +226,7 @@ export function loadConfig(
   const retryBaseDelayMs = withDefault('RETRY_BASE_DELAY', 1000, parseDuration);
   const retryMaxDelayMs = withDefault('RETRY_MAX_DELAY', 300_000, parseDuration);
   if (retryMaxDelayMs < retryBaseDelayMs) throw new ConfigError('RETRY_MAX_DELAY', 'must not be shorter than RETRY_BASE_DELAY');
+  const usageIntervalMs = withDefault('USAGE_INTERVAL', 600_000, parseDurationOrOff);
 
   const exportsFileText = raw('NFS_EXPORTS_FILE');
   const exportsFile = exportsFileText === undefined ? undefined : absolutePath('NFS_EXPORTS_FILE', exportsFileText);
@@ -279,6 +283,7 @@ export function loadConfig(
     resyncPeriodMs,
     retryBaseDelayMs,
     retryMaxDelayMs,
+    usageIntervalMs,
   };
   return Object.freeze(config);
 }

@@ -8,9 +8,12 @@ import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim, V1
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
+import { ClaimResizer } from './controller/claim-resizer.ts';
 import { ProvisioningController } from './controller/controller.ts';
 import { EventRecorder } from './controller/event-recorder.ts';
 import { ProvisionerMetrics } from './controller/metrics.ts';
+import { UsageMonitor } from './controller/usage-monitor.ts';
+import { VolumeMetrics } from './controller/volume-metrics.ts';
 import { errorMessage } from './errors.ts';
 import { EventLoopMonitor } from './http/event-loop-monitor.ts';
 import { startHealthServer } from './http/server.ts';
@@ -24,6 +27,7 @@ import { Informer } from './kube/informer.ts';
 import type { ListWatchSource } from './kube/informer.ts';
 import { LeaderElector } from './kube/leader-elector.ts';
 import { leaseApi } from './kube/lease-api.ts';
+import { patchApi } from './kube/patch-api.ts';
 import { claimSource, storageClassSource, volumeSource } from './kube/list-watch.ts';
 import { openExports } from './exports-setup.ts';
 import { createLogger } from './logger.ts';
@@ -77,6 +81,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     if (error instanceof ConfigError) failConfig(error);
     throw error;
   }
+  const volumeMetrics = new VolumeMetrics(registry);
 
   let client: RestClient;
   try {
@@ -132,27 +137,39 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
   const informers = [claims, volumes, classes];
 
   // One controller per provisioner name: each selects the claims and PVs of its name, as one Go
-  // install per name did, and all share the informers, the backend and the export slots.
-  const controllers = [...recorders].map(
-    ([name, events]) =>
-      new ProvisioningController({
-        provisionerName: name,
-        provisioner,
-        api: controllerApi(client),
-        events,
-        claims,
-        volumes,
-        classes,
-        workers: config.workers,
-        clock,
-        logger: config.provisionerNames.length > 1 ? logger.child({ provisioner: name }) : logger,
-        metrics,
-        baseDelayMs: config.retryBaseDelayMs,
-        maxDelayMs: config.retryMaxDelayMs,
-        shutdownGraceMs: 2000,
-      }),
-  );
-  const runControllers = (signal: AbortSignal): Promise<void> => Promise.all(controllers.map((c) => c.run(signal))).then(() => undefined);
+  // install per name did, and all share the informers, the backend and the export slots. Each has
+  // its own resizer (the external-resizer's part for the claims of its classes).
+  const patches = patchApi(client);
+  const controllers = [...recorders].map(([name, events]) => {
+    const named = config.provisionerNames.length > 1 ? logger.child({ provisioner: name }) : logger;
+    const resizer = new ClaimResizer({
+      provisionerName: name,
+      api: patches,
+      events,
+      claims,
+      volumes,
+      clock,
+      logger: named,
+      onResult: (result) => volumeMetrics.resizes.labels(result).inc(),
+    });
+    return new ProvisioningController({
+      provisionerName: name,
+      provisioner,
+      api: controllerApi(client),
+      events,
+      claims,
+      volumes,
+      classes,
+      workers: config.workers,
+      clock,
+      logger: named,
+      metrics,
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: config.retryMaxDelayMs,
+      shutdownGraceMs: 2000,
+      resizer,
+    });
+  });
 
   const healths = exports.map(
     (exported, index) =>
@@ -171,6 +188,26 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       }),
   );
   const loop = new EventLoopMonitor(clock);
+  // One walker for every provisioner name, on the leader beside the controllers: each PV is walked
+  // on its own export's fs, and waits while that export's probe fails.
+  const healthOf = new Map(healths.map((h) => [h.export.name, h]));
+  const firstRecorder = [...recorders.values()][0];
+  const usage =
+    config.usageIntervalMs > 0 && firstRecorder !== undefined
+      ? new UsageMonitor({
+          provisionerName: config.provisionerNames,
+          volumes,
+          meter: provisioner.usageMeter({ healthy: (exportName) => healthOf.get(exportName)?.condition().state === 'ok' }),
+          api: patches,
+          events: firstRecorder,
+          eventsFor: (name) => recorders.get(name),
+          clock,
+          logger,
+          intervalMs: config.usageIntervalMs,
+          metrics: volumeMetrics,
+        })
+      : undefined;
+  const lead = (signal: AbortSignal): Promise<void> => Promise.all([...controllers.map((c) => c.run(signal)), usage?.run(signal)]).then(() => undefined);
 
   let http: HealthServer;
   try {
@@ -232,7 +269,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
       logger,
       onStartedLeading: (signal) => {
         metrics.leader.set(1);
-        controllerRun = runControllers(signal);
+        controllerRun = lead(signal);
       },
       onStoppedLeading: async () => {
         metrics.leader.set(0);
@@ -243,7 +280,7 @@ async function run(config: Config, logger: Logger, version: string): Promise<voi
     running = elector.run(stop.signal);
   } else {
     metrics.leader.set(1);
-    running = runControllers(stop.signal);
+    running = lead(stop.signal);
   }
 
   let shuttingDown = false;

@@ -22,6 +22,7 @@ void t.test('defaults of every variable', (t) => {
   t.equal(c.resyncPeriodMs, 600_000);
   t.equal(c.retryBaseDelayMs, 1000);
   t.equal(c.retryMaxDelayMs, 300_000);
+  t.equal(c.usageIntervalMs, 600_000, 'usage walker every 10 minutes');
   t.same(c.leaderElection, {
     enabled: true,
     namespace: 'default',
@@ -113,10 +114,21 @@ const BAD: [string, Record<string, string>, string[], RegExp][] = [
   ['bad lease namespace', { ...BASE, LEADER_ELECTION_NAMESPACE: 'Kube_System' }, [], /^LEADER_ELECTION_NAMESPACE: /],
   ['bad POD_NAMESPACE', { ...BASE, POD_NAMESPACE: 'a.b' }, [], /^POD_NAMESPACE: /],
   ['bad lease name', { ...BASE, LEADER_ELECTION_NAME: 'Not/Valid' }, [], /^LEADER_ELECTION_NAME: /],
+  ['USAGE_INTERVAL negative', { ...BASE, USAGE_INTERVAL: '-1m' }, [], /^USAGE_INTERVAL: .*negative/],
+  ['USAGE_INTERVAL not a duration', { ...BASE, USAGE_INTERVAL: '10' }, [], /^USAGE_INTERVAL: .*duration/],
+  ['USAGE_INTERVAL too short', { ...BASE, USAGE_INTERVAL: '100ms' }, [], /^USAGE_INTERVAL: .*shorter than 1s/],
   ['retry max below base', { ...BASE }, ['--retry-base-delay', '10s', '--retry-max-delay', '1s'], /^RETRY_MAX_DELAY: /],
   ['unknown flag', { ...BASE }, ['--nfs-sever', 'x'], /^command line: /],
   ['bad flag value', { ...BASE }, ['--workers', 'lots'], /^WORKERS: /],
 ];
+
+void t.test('USAGE_INTERVAL: a duration, 0 turns the walker off', (t) => {
+  t.equal(loadConfig({ ...BASE, USAGE_INTERVAL: '0' }).usageIntervalMs, 0);
+  t.equal(loadConfig({ ...BASE, USAGE_INTERVAL: '0s' }).usageIntervalMs, 0);
+  t.equal(loadConfig({ ...BASE, USAGE_INTERVAL: '5s' }).usageIntervalMs, 5000);
+  t.equal(loadConfig(BASE, ['--usage-interval', '1h']).usageIntervalMs, 3_600_000);
+  t.end();
+});
 
 void t.test('bad configuration names the variable', (t) => {
   for (const [name, env, argv, message] of BAD) {

@@ -155,13 +155,15 @@ export function createPvController(ctx: ControllerContext, opts: PvControllerOpt
       next.spec = { ...next.spec, volumeName: pvName };
       claim = await updateClaim(next);
     }
-    // 3. claim status
-    const capacity = pv.spec?.capacity ?? {};
+    // 3. claim status. As kube-controller-manager's updateClaimStatus: the capacity is copied only
+    // when the claim becomes Bound, never onto a claim already Bound (after that it is the
+    // resizer's to set, and a PV grown before a crash must not finish an expansion for it).
     const accessModes = pv.spec?.accessModes ?? [];
     const st = claim.status;
-    if (st?.phase !== 'Bound' || JSON.stringify(st.capacity ?? {}) !== JSON.stringify(capacity) || JSON.stringify(st.accessModes ?? []) !== JSON.stringify(accessModes)) {
+    const becomingBound = st?.phase !== 'Bound';
+    if (becomingBound || JSON.stringify(st.accessModes ?? []) !== JSON.stringify(accessModes)) {
       const next = structuredClone(claim);
-      next.status = { ...next.status, phase: 'Bound', capacity, accessModes };
+      next.status = { ...next.status, phase: 'Bound', accessModes, ...(becomingBound ? { capacity: pv.spec?.capacity ?? {} } : {}) };
       claim = await updateClaimStatus(next);
     }
     if (`${pv.metadata?.resourceVersion ?? ''}/${claim.metadata?.resourceVersion ?? ''}` !== before) log('bound', { claim: claimKeyOf(claim), volume: pvName });

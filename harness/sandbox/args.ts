@@ -22,6 +22,8 @@ export interface SandboxOptions {
   real: boolean;
   exitAfterReady: boolean;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Extra environment for the provisioner (--provisioner-env KEY=VALUE, repeatable); wins over the sandbox's own. */
+  provisionerEnv: Record<string, string>;
 }
 
 export type ParsedArgs = { help: true; text: string } | { help: false; options: SandboxOptions };
@@ -54,6 +56,9 @@ Flags:
   --nfs                      also serve the export over a real NFSv4 server (nfs-ganesha on 127.0.0.1);
                              PVs then name that server and path
   --log-level LEVEL          provisioner LOG_LEVEL: error|warn|info|debug (default info)
+  --provisioner-env KEY=VALUE
+                             environment for the provisioner (repeatable), e.g. USAGE_INTERVAL=5s
+                             to see the live table's USED column follow what pods write
   --exit-after-ready         stop everything and exit 0 right after "sandbox ready" (for scripts)
   -h, --help                 show this help
 `;
@@ -86,6 +91,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       real: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       'exit-after-ready': { type: 'boolean', default: false },
+      'provisioner-env': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,6 +108,13 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
   const names = exports.map((e) => e.name);
   const repeated = names.find((name, i) => names.indexOf(name) !== i);
   if (repeated !== undefined) throw new Error(`--export: "${repeated}" is given twice`);
+  const provisionerEnv: Record<string, string> = {};
+  for (const pair of values['provisioner-env'] ?? []) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/u.test(key)) throw new Error(`--provisioner-env: expected KEY=VALUE, not ${pair}`);
+    provisionerEnv[key] = pair.slice(eq + 1);
+  }
   return {
     help: false,
     options: {
@@ -115,6 +128,7 @@ export function parseSandboxArgs(argv: string[]): ParsedArgs {
       real: values.real,
       exitAfterReady: values['exit-after-ready'],
       logLevel,
+      provisionerEnv,
     },
   };
 }

@@ -1,6 +1,8 @@
 // The sandbox's live view: claims (ns/name, phase, volume), volumes (name, phase, claim, reclaim
-// policy, export) and the directories in each export. Fed by watches of claims and volumes and by a poll of
-// the export; redrawn in place on a terminal, printed as append-only change lines otherwise.
+// policy, export, used / capacity) and the directories in each export. Fed by watches of claims and
+// volumes, by a poll of the exports and of the provisioner's /metrics (the usage walker's gauges;
+// the PV's usage annotation when the metrics do not answer); redrawn in place on a terminal,
+// printed as append-only change lines otherwise.
 import type { CoreV1Api, V1PersistentVolume, V1PersistentVolumeClaim, Watch } from '@kubernetes/client-node';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +13,38 @@ export interface TableState {
   volumes: V1PersistentVolume[];
   /** Directories in each export, relative, two levels deep (pathPattern makes nested ones). */
   dirs: ExportDir[];
+  /** Bytes used per PV name, from the provisioner's nfs_provisioner_volume_used_bytes. */
+  used?: ReadonlyMap<string, number>;
+}
+
+/** Bytes for the table: 512B, 3.0Mi (binary units, as capacities are usually written). */
+export function shortBytes(bytes: number): string {
+  const units = ['B', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(1)}${units[unit] ?? ''}`;
+}
+
+/** The samples of nfs_provisioner_volume_used_bytes by PV name, from a Prometheus text page. */
+export function usedBytesFromMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^nfs_provisioner_volume_used_bytes\{([^}]*)\} (\S+)$/u.exec(line);
+    const pv = /persistentvolume="([^"]*)"/u.exec(m?.[1] ?? '')?.[1];
+    if (m !== null && pv !== undefined) out.set(pv, Number(m[2]));
+  }
+  return out;
+}
+
+function usageCell(v: V1PersistentVolume, used: ReadonlyMap<string, number> | undefined): string {
+  const capacity = v.spec?.capacity?.['storage'] ?? '-';
+  const annotated = v.metadata?.annotations?.['nfs-provisioner.dev/used-bytes'];
+  const bytes = used?.get(v.metadata?.name ?? '') ?? (annotated === undefined ? undefined : Number(annotated));
+  return `${bytes === undefined || Number.isNaN(bytes) ? '-' : shortBytes(bytes)}/${capacity}`;
 }
 
 export interface ExportDir {
@@ -50,6 +84,7 @@ export function tableRows(state: TableState): { claims: Row[]; volumes: Row[]; d
           ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '-',
           v.spec?.persistentVolumeReclaimPolicy ?? '-',
           v.metadata?.annotations?.[EXPORT_ANNOTATION] ?? '-',
+          usageCell(v, state.used),
         ],
       };
     })
@@ -70,7 +105,7 @@ export function renderTable(state: TableState): string[] {
   return [
     ...formatSection('CLAIMS', ['NAMESPACE/NAME', 'PHASE', 'VOLUME'], rows.claims),
     '',
-    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM', 'EXPORT'], rows.volumes),
+    ...formatSection('VOLUMES', ['NAME', 'PHASE', 'CLAIM', 'RECLAIM', 'EXPORT', 'USED/CAPACITY'], rows.volumes),
     '',
     ...formatSection('EXPORT DIRECTORIES', ['EXPORT', 'PATH'], rows.dirs),
   ];
@@ -126,6 +161,8 @@ export interface LiveViewOptions {
   /** Lines shown above the table on a terminal (kubeconfig, kubectl hint). */
   header: string[];
   pollMs?: number;
+  /** The provisioner's /metrics, for the USED column. */
+  metricsUrl?: string;
 }
 
 export interface LiveView {
@@ -138,11 +175,12 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
   let pending: NodeJS.Timeout | undefined;
   let stopped = false;
   let dirs: ExportDir[] = [];
+  let used: ReadonlyMap<string, number> = new Map();
 
   const render = (): void => {
     pending = undefined;
     if (stopped) return;
-    const state: TableState = { claims: claims.list(), volumes: volumes.list(), dirs };
+    const state: TableState = { claims: claims.list(), volumes: volumes.list(), dirs, used };
     const lines = renderTable(state);
     const text = lines.join('\n');
     if (text === lastText) return;
@@ -172,7 +210,20 @@ export function startLiveView(opts: LiveViewOptions): LiveView {
     onChange: schedule,
     onSynced: schedule,
   });
+  const pollMetrics = async (url: string): Promise<void> => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const next = usedBytesFromMetrics(await response.text());
+      if (JSON.stringify([...next]) !== JSON.stringify([...used])) {
+        used = next;
+        schedule();
+      }
+    } catch {
+      // The provisioner is restarting or gone: keep the last figures (annotations fill in).
+    }
+  };
   const poll = async (): Promise<void> => {
+    if (opts.metricsUrl !== undefined) await pollMetrics(opts.metricsUrl);
     const next = (await Promise.all(opts.exports.map(async (e) => (await listExportDirs(e.dir)).map((path) => ({ export: e.name, path }))))).flat();
     const text = (list: ExportDir[]): string => list.map((d) => `${d.export}:${d.path}`).join('\n');
     if (text(next) !== text(dirs)) {

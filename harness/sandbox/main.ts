@@ -170,7 +170,7 @@ async function run(opts: SandboxOptions): Promise<void> {
         nfsPath,
         logLevel: opts.logLevel,
         podName: 'sandbox-provisioner',
-        env: { NFS_EXPORTS_FILE: exportsFile, POD_NAMESPACE: identity.namespace },
+        env: { NFS_EXPORTS_FILE: exportsFile, POD_NAMESPACE: identity.namespace, ...opts.provisionerEnv },
         onLine: (l) => void provisionerLog.write(`${l.text}\n`),
       });
       await provisioner.waitReady(60_000);
@@ -206,6 +206,7 @@ async function run(opts: SandboxOptions): Promise<void> {
       write: (text) => void process.stdout.write(text),
       tty: process.stdout.isTTY,
       header,
+      ...(provisioner ? { metricsUrl: `${provisioner.httpUrl}/metrics` } : {}),
     });
   } catch (err: unknown) {
     if (shuttingDown) return;

@@ -11,6 +11,7 @@ import { sleep } from '../kube/clock.ts';
 import type { InformerHandlers } from '../kube/informer.ts';
 import { claimLogger, volumeLogger } from '../logger.ts';
 import { claimClassName, decideClaim } from './claim-decision.ts';
+import type { ClaimResizer } from './claim-resizer.ts';
 import { locationsOverlap } from './storage-overlap.ts';
 import type { ControllerApi } from './controller-api.ts';
 import type { EventRecorder } from './event-recorder.ts';
@@ -46,10 +47,13 @@ export interface ProvisioningControllerOptions {
   readonly maxDelayMs: number;
   /** How long run() waits for in-flight work after its signal aborted (default 2 s). */
   readonly shutdownGraceMs?: number;
+  /** Expands claims of ours whose request grew (`resize/` keys in the same queue and workers). */
+  readonly resizer?: ClaimResizer;
 }
 
 const CLAIM = 'claim/';
 const VOLUME = 'volume/';
+const RESIZE = 'resize/';
 /** A PV we created is trusted to exist for this long even before the informer shows it. */
 const RECENT_CREATE_MS = 10 * 60_000;
 
@@ -117,6 +121,7 @@ export class ProvisioningController {
         const key = CLAIM + claimKeyOf(claim);
         this.#failures.delete(key);
         this.#queue?.forget(key);
+        this.#queue?.forget(RESIZE + claimKeyOf(claim));
       },
     });
     options.volumes.addHandlers({
@@ -185,6 +190,7 @@ export class ProvisioningController {
 
   #onClaim(claim: V1PersistentVolumeClaim): void {
     this.#enqueue(CLAIM + claimKeyOf(claim), claim.metadata?.resourceVersion ?? '', this.#classVersion(claimClassName(claim)));
+    if (this.#o.resizer?.wants(claim) === true) this.#queue?.add(RESIZE + claimKeyOf(claim));
   }
 
   #onVolume(pv: V1PersistentVolume): void {
@@ -242,6 +248,7 @@ export class ProvisioningController {
       try {
         if (key.startsWith(CLAIM)) await this.#syncClaim(queue, key, key.slice(CLAIM.length), signal);
         else if (key.startsWith(VOLUME)) await this.#syncVolume(queue, key, key.slice(VOLUME.length), signal);
+        else if (key.startsWith(RESIZE)) await this.#syncResize(queue, key, key.slice(RESIZE.length), signal);
       } catch (error: unknown) {
         this.#o.logger.error('unexpected error in worker', { key, error: errorMessage(error) });
         if (!signal.aborted) queue.addRateLimited(key);
@@ -340,6 +347,15 @@ export class ProvisioningController {
       const delay = this.#failed(queue, key, kind === 'permanent', objectVersion, classVersion, 'claim');
       log.warn('provisioning failed', { error: message, permanent: kind === 'permanent', retryInMs: delay });
       void events.record(claimReference(claim), 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${className}": ${message}`);
+    }
+  }
+
+  async #syncResize(queue: WorkQueue, key: string, claimKey: string, signal: AbortSignal): Promise<void> {
+    const outcome = (await this.#o.resizer?.sync(claimKey, signal)) ?? 'done';
+    if (outcome === 'done') this.#succeeded(queue, key);
+    else if (outcome === 'retry') {
+      this.#o.metrics?.retries.labels('resize').inc();
+      queue.addRateLimited(key);
     }
   }
 

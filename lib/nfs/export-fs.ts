@@ -11,10 +11,14 @@
 //   such a call can only start if a hung one returns, and waiting for that would hold a
 //   controller worker for the whole timeout, which the claims of other exports need;
 // - is reported to an observer (op, milliseconds, outcome) for metrics, without prom-client here.
+// background() gives a view for the usage walker on the same slots and timeout: its calls wait in
+// the limiter's low lane (behind every provisioning, reclaim and probe call), and their timer
+// starts when the slot is granted, since queueing behind claims is expected and no caller waits.
 import { constants } from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
 import { FsTimeoutError, TransientError } from '../errors.ts';
 import { SlotLimiter } from './slot-limiter.ts';
+import type { SlotPriority } from './slot-limiter.ts';
 
 /** The part of fs.Stats we use. */
 export interface FsStats {
@@ -42,7 +46,7 @@ export interface FsImplementation {
 
 export const nodeFsImplementation: FsImplementation = nodeFs;
 
-export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner';
+export type FsOperation = 'lstat' | 'realpath' | 'mkdir' | 'rename' | 'rm' | 'writeFile' | 'setModeAndOwner' | 'readdir';
 /** `stalled`: refused without starting, every slot being held by a call older than the timeout. */
 export type FsOutcome = 'ok' | 'error' | 'timeout' | 'stalled';
 
@@ -55,6 +59,23 @@ export class FsStalledError extends TransientError {
   }
 }
 
+/** What the usage walker needs of an entry (fs.Stats has it all). */
+export interface EntryStats extends FsStats {
+  readonly dev: number;
+  readonly ino: number;
+  readonly nlink: number;
+  /** 512-byte blocks allocated, as du counts them. */
+  readonly blocks: number;
+}
+
+/** The calls of the usage walker; tests pass fakes. */
+export interface UsageFsImplementation {
+  lstat(path: string): Promise<EntryStats>;
+  readdir(path: string): Promise<string[]>;
+}
+
+export const nodeUsageFsImplementation: UsageFsImplementation = nodeFs;
+
 /** Hooks for metrics: one call per fs operation (a timeout is reported when its timer fires). */
 export interface FsObserver {
   onFsCall(operation: FsOperation, milliseconds: number, outcome: FsOutcome): void;
@@ -64,23 +85,48 @@ export interface ExportFsOptions {
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly fs?: FsImplementation;
+  readonly usageFs?: UsageFsImplementation;
   readonly observer?: FsObserver;
+}
+
+interface Shared {
+  readonly fs: FsImplementation;
+  readonly usageFs: UsageFsImplementation;
+  readonly slots: SlotLimiter;
+  readonly timeoutMs: number;
+  readonly observer: FsObserver | undefined;
+  readonly running: Set<{ readonly since: number }>;
 }
 
 export class ExportFs {
   readonly #fs: FsImplementation;
+  readonly #usageFs: UsageFsImplementation;
   readonly #slots: SlotLimiter;
   readonly #timeoutMs: number;
   readonly #observer: FsObserver | undefined;
-  /** performance.now() at which each call holding a slot started. */
-  readonly #running = new Set<{ readonly since: number }>();
+  /** performance.now() at which each call holding a slot started (shared with the background view). */
+  readonly #running: Set<{ readonly since: number }>;
+  readonly #priority: SlotPriority;
 
-  constructor(options: ExportFsOptions) {
+  constructor(options: ExportFsOptions | Shared, priority: SlotPriority = 'normal') {
     if (!(options.timeoutMs > 0)) throw new RangeError(`fs timeout must be positive, got ${options.timeoutMs}`);
     this.#fs = options.fs ?? nodeFsImplementation;
-    this.#slots = new SlotLimiter(options.concurrency);
+    this.#usageFs = options.usageFs ?? nodeUsageFsImplementation;
+    this.#slots = 'slots' in options ? options.slots : new SlotLimiter(options.concurrency);
+    this.#running = 'running' in options ? options.running : new Set();
     this.#timeoutMs = options.timeoutMs;
     this.#observer = options.observer;
+    this.#priority = priority;
+  }
+
+  /** The same export, slots and timeout for background work (the usage walker): the low lane. */
+  background(): ExportFs {
+    return new ExportFs({ fs: this.#fs, usageFs: this.#usageFs, slots: this.#slots, timeoutMs: this.#timeoutMs, observer: this.#observer, running: this.#running }, 'low');
+  }
+
+  /** Calls on the export at once (its slots). */
+  get concurrency(): number {
+    return this.#slots.limit;
   }
 
   /** Calls holding a slot now (including hung ones whose callers timed out). */
@@ -108,6 +154,16 @@ export class ExportFs {
 
   lstat(path: string, signal?: AbortSignal): Promise<FsStats> {
     return this.#run('lstat', path, signal, (fs) => fs.lstat(path));
+  }
+
+  /** lstat with the fields the usage walker counts (never follows a last-component symlink). */
+  entryStats(path: string, signal?: AbortSignal): Promise<EntryStats> {
+    return this.#run('lstat', path, signal, () => this.#usageFs.lstat(path));
+  }
+
+  /** The names in a directory (one call, the whole listing). */
+  readdir(path: string, signal?: AbortSignal): Promise<string[]> {
+    return this.#run('readdir', path, signal, () => this.#usageFs.readdir(path));
   }
 
   realpath(path: string, signal?: AbortSignal): Promise<string> {
@@ -161,16 +217,19 @@ export class ExportFs {
     if (signal?.aborted === true) {
       return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(`${operation} ${target} aborted`));
     }
-    const started = performance.now();
-    if (this.stalled) {
+    let started = performance.now();
+    const background = this.#priority === 'low';
+    // Background calls queue in the low lane instead: no caller waits on them, so no worker is held.
+    if (!background && this.stalled) {
       this.#report(operation, started, 'stalled');
       return Promise.reject(new FsStalledError(`${operation} ${target}`, this.#slots.limit, this.#timeoutMs));
     }
     let abandoned = false;
-    const ticket = this.#slots.acquire();
+    const ticket = this.#slots.acquire(this.#priority);
     // If the caller gives up while queued, the ticket is cancelled and this never runs. If the
     // slot was granted in the same tick, the slot goes straight back. Otherwise the slot is held
     // until the fs call settles, however long after the timeout that is.
+    let startTimer: () => void = () => undefined;
     const work = ticket.granted.then(async () => {
       if (abandoned) {
         this.#slots.release();
@@ -178,6 +237,10 @@ export class ExportFs {
       }
       const running = { since: performance.now() };
       this.#running.add(running);
+      if (background) {
+        started = running.since;
+        startTimer();
+      }
       try {
         return { abandoned: false as const, value: await call(this.#fs) };
       } finally {
@@ -198,12 +261,16 @@ export class ExportFs {
         abandoned = true;
         ticket.cancel();
       };
-      const timer = setTimeout(() => {
-        if (!finish()) return;
-        giveUp();
-        this.#report(operation, started, 'timeout');
-        reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
-      }, this.#timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      startTimer = (): void => {
+        timer = setTimeout(() => {
+          if (!finish()) return;
+          giveUp();
+          this.#report(operation, started, 'timeout');
+          reject(new FsTimeoutError(`${operation} ${target}`, this.#timeoutMs));
+        }, this.#timeoutMs);
+      };
+      if (!background) startTimer();
       const onAbort = (): void => {
         if (!finish()) return;
         giveUp();

@@ -13,3 +13,4 @@ export { ExportFs, FsStalledError } from './export-fs.ts';
 export type { FsImplementation, FsObserver, FsOperation, FsOutcome } from './export-fs.ts';
 export { DIRECTORY_ANNOTATION, EXPORT_ANNOTATION, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
 export type { ReclaimDecision } from './annotations.ts';
+export type { UsageExport, UsageHealth } from './usage-meter.ts';

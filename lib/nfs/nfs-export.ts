@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { posix } from 'node:path';
 import { FsTimeoutError, ProvisionerError, TransientError, errorMessage } from '../errors.ts';
 import { assertStrictlyWithin, exportRoot, fsErrorCode } from './confine.ts';
-import type { FsImplementation, FsObserver } from './export-fs.ts';
+import type { FsImplementation, FsObserver, UsageFsImplementation } from './export-fs.ts';
 import { ExportFs, FsStalledError } from './export-fs.ts';
 import { directoryFromNfsPath, volumeSourcePath } from './legacy-pv.ts';
 import { safeComponent } from './path-sanitize.ts';
@@ -62,6 +62,8 @@ export interface NfsExportOptions {
   readonly fsConcurrency: number;
   /** The fs implementation (tests fake a hung server); default node:fs/promises. */
   readonly fs?: FsImplementation;
+  /** The usage walker's fs calls (tests fake them); default node:fs/promises. */
+  readonly usageFs?: UsageFsImplementation;
   /** Metrics hooks of this export's fs calls. */
   readonly observer?: FsObserver;
   /** Name of the file probe() writes in the export root; default `.nfs-provisioner-probe-<host>-<pid>`. */
@@ -97,6 +99,7 @@ export class NfsExport {
       timeoutMs: options.fsTimeoutMs,
       concurrency: options.fsConcurrency,
       ...(options.fs === undefined ? {} : { fs: options.fs }),
+      ...(options.usageFs === undefined ? {} : { usageFs: options.usageFs }),
       ...(options.observer === undefined ? {} : { observer: options.observer }),
     });
     this.#probeFileName = options.probeFileName ?? `.nfs-provisioner-probe-${safeComponent(hostname())}-${process.pid}`;

@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import type { V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import type { ProvisionedVolume, ProvisionRequest, Provisioner } from '../controller/provisioner.ts';
+import type { UsageMeter } from '../controller/usage-meter.ts';
 import { IgnoredError, PermanentError, ProvisionerError, TransientError, errorMessage } from '../errors.ts';
 import type { ReclaimDecision } from './annotations.ts';
 import { DIRECTORY_ANNOTATION, EXPORT_ANNOTATION, isReclaimDecision, ON_DELETE_ANNOTATION, PROVISIONED_BY_ANNOTATION } from './annotations.ts';
@@ -18,6 +19,8 @@ import type { NfsExport } from './nfs-export.ts';
 import type { TemplateValues } from './path-template.ts';
 import { reclaimDirectory } from './reclaim.ts';
 import { parseRelativePath } from './relative-path.ts';
+import type { UsageExport, UsageHealth } from './usage-meter.ts';
+import { NfsUsageMeter } from './usage-meter.ts';
 import { requireVolumeDirectory, volumeDirectory } from './volume-directory.ts';
 
 export interface Clock {
@@ -83,6 +86,36 @@ export class NfsProvisioner implements Provisioner {
     this.#clock = options.clock ?? DEFAULT_CLOCK;
     this.#onWarning = options.onWarning;
     this.#onOperation = options.onOperation;
+  }
+
+  /**
+   * The usage walker's meter: each PV routed to its export as reclaim routes it, walked on that
+   * export's fs slots (their low lane) and timeout, paused while that export's probe fails, with
+   * the directory rules of reclaim (PVs of ours on one of our exports, recorded directory checked).
+   */
+  usageMeter(health: UsageHealth): UsageMeter {
+    const views = new Map(
+      this.#exports.map((e) => [e.name, { name: e.name, fs: e.fs.background(), mountPath: e.mountPath, lanes: e.fs.concurrency } satisfies UsageExport]),
+    );
+    return new NfsUsageMeter({
+      health,
+      logger: this.#logger,
+      exportOf: (pv) => {
+        const routed = this.exportForVolume(pv);
+        return routed.ok ? routed.export.name : '';
+      },
+      locate: (pv) => {
+        const annotations = pv.metadata?.annotations ?? {};
+        const provisionedBy = annotations[PROVISIONED_BY_ANNOTATION];
+        const nfs = pv.spec?.nfs;
+        if (provisionedBy === undefined || !this.#provisionerNames.has(provisionedBy) || nfs === undefined) return undefined;
+        const routed = this.exportForVolume(pv);
+        if (!routed.ok) return undefined;
+        const view = views.get(routed.export.name);
+        if (view === undefined) return undefined;
+        return { export: view, components: this.#recordedDirectory(routed.export, pv.metadata?.name ?? '', nfs.path, annotations) };
+      },
+    });
   }
 
   /** The exports served, `default` first: for health, metrics and anything else that walks them. */

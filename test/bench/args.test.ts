@@ -1,11 +1,11 @@
 import t from 'tap';
-import { DEFAULT_BINDER_SYNC_PERIOD, DEFAULT_KCM_QPS, HELP, parseBenchArgs, SCENARIOS } from '../../bench/args.ts';
+import { DEFAULT_BINDER_SYNC_PERIOD, DEFAULT_KCM_QPS, DEFAULT_SCENARIOS, HELP, parseBenchArgs, SCENARIOS } from '../../bench/args.ts';
 
 void t.test('defaults: every scenario, ours, sizes that finish in minutes', (t) => {
   t.same(parseBenchArgs([]), {
     help: false,
     options: {
-      scenarios: [...SCENARIOS],
+      scenarios: [...DEFAULT_SCENARIOS],
       cluster: 'real',
       kcmQps: DEFAULT_KCM_QPS,
       binderSyncPeriod: DEFAULT_BINDER_SYNC_PERIOD,
@@ -17,8 +17,12 @@ void t.test('defaults: every scenario, ours, sizes that finish in minutes', (t) 
       concurrency: 16,
       steadySeconds: 5,
       timeoutSeconds: 300,
+      usageVolumes: 1000,
+      usageFiles: 1_000_000,
+      usageBurst: 200,
     },
   });
+  t.notOk(DEFAULT_SCENARIOS.includes('usage'), 'the million-file scenario only when asked for');
   t.end();
 });
 
@@ -32,6 +36,7 @@ void t.test('flags', (t) => {
     '--cluster', 'local', '--with-ours', '--cmd-claims', '5', '--cmd-pvs', '100',
     '--env', 'KUBE_API_QPS=5', '--env', 'X=a=b',
     '--concurrency', '4', '--steady-seconds', '0', '--timeout-seconds', '9', '--out', 'r.json',
+    '--usage-volumes', '10', '--usage-files', '0', '--usage-burst', '3',
   ]);
   t.same(parsed, {
     help: false,
@@ -54,6 +59,9 @@ void t.test('flags', (t) => {
       concurrency: 4,
       steadySeconds: 0,
       timeoutSeconds: 9,
+      usageVolumes: 10,
+      usageFiles: 0,
+      usageBurst: 3,
       out: 'r.json',
     },
   });
@@ -67,7 +75,7 @@ void t.test('--help documents every flag, scenario and the mount-namespace recip
   t.equal(parsed.help, true);
   t.equal(parseBenchArgs(['-h']).help, true);
   t.same(parseBenchArgs(['--source']), { help: false, options: { ...(parseBenchArgs([]) as { options: object }).options, source: true } }, '--source');
-  for (const word of ['--source', 'dist/main.js', '--provisioner-cmd', '--mount-at', '--scenario', '--claims', '--pvs', '--out', '--env', '--concurrency', 'unshare --mount', 'EXPORT_DIR', '--cluster real|local', '--kcm-qps', '--binder-sync-period', '--with-ours', '--cmd-claims', '--cmd-pvs', '--rbac', 'POD_NAMESPACE', 'reclaim ceiling', ...SCENARIOS]) t.match(HELP, word);
+  for (const word of ['--source', 'dist/main.js', '--provisioner-cmd', '--mount-at', '--scenario', '--claims', '--pvs', '--out', '--env', '--concurrency', '--usage-volumes', '--usage-files', '--usage-burst', 'unshare --mount', 'EXPORT_DIR', '--cluster real|local', '--kcm-qps', '--binder-sync-period', '--with-ours', '--cmd-claims', '--cmd-pvs', '--rbac', 'POD_NAMESPACE', 'reclaim ceiling', ...SCENARIOS]) t.match(HELP, word);
   t.end();
 });
 

@@ -111,6 +111,18 @@ void t.test('the shipped RBAC allows exactly what the provisioner uses', async (
     return events.items.find((e) => e.involvedObject.name === 'refused' && e.reason === 'ProvisioningFailed');
   });
 
+  // Expansion (the shipped class allows it): 1Mi -> 2Mi, recorded on the PV and the claim status.
+  const bound = await core.readNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
+  await core.replaceNamespacedPersistentVolumeClaim({
+    namespace: 'default',
+    name: 'data',
+    body: { ...bound, spec: { ...bound.spec, resources: { requests: { storage: '2Mi' } } } },
+  });
+  await until('the claim to show 2Mi', async () => {
+    const c = await core.readNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
+    return c.status?.capacity?.['storage'] === '2Mi' ? true : undefined;
+  });
+
   await core.deleteNamespacedPersistentVolumeClaim({ namespace: 'default', name: 'data' });
   await until('the PV to be deleted', async () => {
     const list = await core.listPersistentVolume();

@@ -142,7 +142,7 @@ void t.test('the nfs-client StorageClass', (t) => {
   t.same(sc.parameters, { archiveOnDelete: 'true' });
   t.equal(sc.reclaimPolicy, 'Delete');
   t.equal(sc.volumeBindingMode, 'Immediate');
-  t.equal(sc.allowVolumeExpansion, false);
+  t.equal(sc.allowVolumeExpansion, true, 'claims may grow (the provisioner records the size)');
   t.equal(sc.metadata?.annotations?.[defaultClassAnnotation], undefined, 'not the default unless asked');
   t.end();
 });

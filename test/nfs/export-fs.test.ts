@@ -178,3 +178,42 @@ void t.test('one slow call does not count as stalled while another slot is free'
   hung.releaseAll();
   t.ok((await next).isDirectory());
 });
+
+void t.test('background calls: readdir and entryStats on the real fs, reported', async (t) => {
+  const dir = t.testdir({ a: 'xy', sub: {} });
+  const { calls, observer } = recorder();
+  const fs = new ExportFs({ timeoutMs: 5000, concurrency: 1, observer }).background();
+  t.same((await fs.readdir(dir)).sort(), ['a', 'sub']);
+  const stats = await fs.entryStats(join(dir, 'a'));
+  t.equal(stats.nlink, 1);
+  t.ok(stats.ino > 0 && stats.blocks >= 0);
+  t.same(calls.map((c) => `${c.operation}:${c.outcome}`), ['readdir:ok', 'lstat:ok']);
+});
+
+void t.test('background calls share the slots but wait behind normal ones, and their timer starts at the grant', async (t) => {
+  const hung = hungFs();
+  const fs = new ExportFs({ timeoutMs: 40, concurrency: 1, fs: hung.fs, usageFs: { lstat: () => Promise.reject(new Error('unused')), readdir: () => Promise.resolve(['x']) } });
+  t.teardown(hung.releaseAll);
+  const bg = fs.background();
+  const normal = fs.realpath('/export'); // holds the only slot, hung
+  const listing = bg.readdir('/export');
+  let listed = false;
+  void listing.then(() => (listed = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  hung.releaseAll(); // the normal call returns after 20 ms
+  t.equal(await normal, '/export');
+  // Queued 20+ ms behind the claim's call, yet not timed out: only its own run counts.
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  t.equal(listed, false, 'still waits: normal work was just now and this would take the last slot');
+  // The limiter's wake-up timer is unref'd (it never keeps a process alive): hold this one open.
+  const alive = setTimeout(() => undefined, 5000);
+  t.same(await listing, ['x'], 'granted once the export is quiet (1 s after normal work)');
+  clearTimeout(alive);
+});
+
+void t.test('a hung background call still times out', async (t) => {
+  const fs = new ExportFs({ timeoutMs: 30, concurrency: 1, usageFs: { lstat: () => new Promise(() => {}), readdir: () => new Promise(() => {}) } });
+  const error = await fs.background().readdir('/export/v').catch((e: unknown) => e);
+  t.ok(error instanceof FsTimeoutError);
+  t.equal(fs.activeCount, 1, 'the hung call keeps its slot, as every hung call does');
+});

@@ -32,6 +32,8 @@ export interface NfsWorldOptions {
   nfsPath?: string;
   /** ... and the directory of the export mounted at its NFS_MOUNT_PATH (default the export's root). */
   mountSubdir?: string;
+  /** Extra environment for the provisioner (e.g. USAGE_INTERVAL). */
+  provisionerEnv?: Record<string, string>;
 }
 
 export interface NfsWorld {
@@ -76,6 +78,7 @@ export async function startNfsWorld(t: Test, opts: NfsWorldOptions = {}): Promis
       provisionerName,
       nfsServer: nfs.server,
       nfsPath,
+      ...(opts.provisionerEnv !== undefined ? { env: opts.provisionerEnv } : {}),
     });
     const running = provisioner;
     // Registered after the cluster's, so it runs first (tap runs teardowns last in, first out).

@@ -196,3 +196,14 @@ void t.test('claims without a class and no volumes get a FailedBinding event', a
   await eventually('FailedBinding', async () => (await claimEvents(f, 'classless')).some((e) => e.reason === 'FailedBinding'));
   t.equal((await readClaim(f, 'classless')).status?.phase, 'Pending');
 });
+
+void t.test('a Bound claim keeps its status capacity when its PV grows (kube-controller-manager copies it only on binding)', async (t) => {
+  const f = await clusterFixture(t);
+  await f.api.core.createPersistentVolume({ body: staticPv('grow-pv', { size: '1Mi', modes: ['ReadWriteMany'] }) });
+  await f.api.core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: claimBody('grow', { cls: 'nfs', size: '1Mi', modes: ['ReadWriteMany'] }) });
+  await expectBound(t, f, 'grow', 'grow-pv', true);
+  const pv = await readPv(f, 'grow-pv');
+  await f.api.core.replacePersistentVolume({ name: 'grow-pv', body: { ...pv, spec: { ...pv.spec, capacity: { storage: '2Mi' } } } });
+  await settle(f);
+  t.same((await readClaim(f, 'grow')).status?.capacity, { storage: '1Mi' }, 'not clobbered: that is the resizer\'s write');
+});

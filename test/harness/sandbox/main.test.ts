@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { alive, descendants, MAIN, run, startSandbox } from './sandbox-process.ts';
@@ -61,3 +61,19 @@ void t.test('--exit-after-ready', async (t) => {
   t.match(sb.output(), /sandbox ready/);
 });
 
+void t.test('--provisioner-env reaches the provisioner: with USAGE_INTERVAL=1s the live table shows what a pod wrote', async (t) => {
+  const dir = t.testdir({ export: {} });
+  const exportDir = join(dir, 'export');
+  const sb = startSandbox(t, ['--kubeconfig', join(dir, 'kubeconfig'), '--export-dir', exportDir, '--provisioner-env', 'USAGE_INTERVAL=1s']);
+  await sb.waitFor(/sandbox ready/);
+  let volumeDir: string | undefined;
+  for (let i = 0; i < 200 && volumeDir === undefined; i++) {
+    volumeDir = readdirSync(exportDir).find((d) => d.startsWith('default-test-claim-'));
+    if (volumeDir === undefined) await sleep(50);
+  }
+  t.ok(volumeDir, 'the example claim has its directory');
+  writeFileSync(join(exportDir, volumeDir ?? '', 'data.bin'), Buffer.alloc(2 * 1024 * 1024, 1));
+  await sb.waitFor(/volume \S+\s+Bound\s+default\/test-claim\s+Delete\s+default\s+2\.\dMi\/1Mi/, 20_000);
+  sb.child.kill('SIGTERM');
+  t.equal(await sb.exit, 0);
+});
