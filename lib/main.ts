@@ -4,7 +4,7 @@
 // SIGTERM/SIGINT (workers stopped, Lease released, within 5 s), 1 on an unexpected error, 2 on bad
 // configuration (one line on stderr naming the variable or path, never a stack trace).
 import { readFileSync } from 'node:fs';
-import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
@@ -34,6 +34,7 @@ import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { ExportHealth, ExportMetrics, exportReadinessChecks, NfsProvisioner } from './nfs/index.ts';
 import type { NfsExport } from './nfs/index.ts';
+import { claimReference } from './controller/object-reference.ts';
 
 const SHUTDOWN_LIMIT_MS = 4500;
 const PROBE_INTERVAL_MS = 5000;
@@ -53,19 +54,6 @@ function failConfig(error: unknown): never {
   const message = error instanceof ConfigError ? error.message : errorMessage(error);
   process.stderr.write(`nfs-provisioner-ts: invalid configuration: ${message}\n`);
   process.exit(2);
-}
-
-/** The involved object of an event about a claim. */
-function claimReference(claim: V1PersistentVolumeClaim): V1ObjectReference {
-  const m = claim.metadata ?? {};
-  return {
-    kind: 'PersistentVolumeClaim',
-    apiVersion: 'v1',
-    namespace: m.namespace ?? '',
-    name: m.name ?? '',
-    ...(m.uid === undefined ? {} : { uid: m.uid }),
-    ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }),
-  };
 }
 
 async function run(config: Config, logger: Logger, version: string): Promise<void> {

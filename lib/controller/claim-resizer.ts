@@ -4,7 +4,7 @@
 // Reads come from the informer caches; per resize it makes at most three writes (claim status,
 // PV, claim status) and two events (Resizing, VolumeResizeSuccessful). Claim status patches carry
 // the cached resourceVersion: a stale cache gets 409 and the key is retried from the new copy.
-import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { apiErrorMessage, statusCode } from '../kube/api-errors.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -12,6 +12,7 @@ import { claimLogger } from '../logger.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { PatchApi } from './patch-api.ts';
 import { claimWantsResize, CONTROLLER_RESIZE_IN_PROGRESS, decideResize, withResizeConditions } from './resize-decision.ts';
+import { claimReference } from './object-reference.ts';
 
 export interface ClaimResizerOptions {
   readonly provisionerName: string;
@@ -27,18 +28,6 @@ export interface ClaimResizerOptions {
 
 /** done: nothing (more) to do; retry: look again after backoff; stopped: the signal aborted. */
 export type ResizeOutcome = 'done' | 'retry' | 'stopped';
-
-function claimReference(claim: V1PersistentVolumeClaim): V1ObjectReference {
-  const m = claim.metadata ?? {};
-  return {
-    kind: 'PersistentVolumeClaim',
-    apiVersion: 'v1',
-    namespace: m.namespace ?? '',
-    name: m.name ?? '',
-    ...(m.uid === undefined ? {} : { uid: m.uid }),
-    ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }),
-  };
-}
 
 /** metav1.Time: RFC 3339 in whole seconds. */
 function apiTime(ms: number): string {

@@ -2,7 +2,7 @@
 // provision claims and reclaim volumes through the Provisioner seam. Knows nothing of NFS.
 // Everything it reads comes from the informer caches (no GET); per provisioned claim it makes
 // one PV create and two events (Provisioning, ProvisioningSucceeded).
-import type { V1ObjectReference, V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { errorKind, errorMessage, ProvisionerError } from '../errors.ts';
 import { apiErrorMessage, isAlreadyExists, statusCode } from '../kube/api-errors.ts';
@@ -21,6 +21,7 @@ import { buildVolume } from './volume-builder.ts';
 import { decideVolume } from './volume-decision.ts';
 import { PV_FINALIZER } from './well-known.ts';
 import { WorkQueue } from './work-queue.ts';
+import { claimReference, volumeReference } from './object-reference.ts';
 
 /** What the controller needs of an informer: its cache, handlers and sync state. */
 export interface WatchedCache<T> {
@@ -64,29 +65,6 @@ interface FailureState {
 
 function claimKeyOf(claim: V1PersistentVolumeClaim): string {
   return `${claim.metadata?.namespace ?? ''}/${claim.metadata?.name ?? ''}`;
-}
-
-function claimReference(claim: V1PersistentVolumeClaim): V1ObjectReference {
-  const m = claim.metadata ?? {};
-  return {
-    kind: 'PersistentVolumeClaim',
-    apiVersion: 'v1',
-    namespace: m.namespace ?? '',
-    name: m.name ?? '',
-    ...(m.uid === undefined ? {} : { uid: m.uid }),
-    ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }),
-  };
-}
-
-function volumeReference(pv: V1PersistentVolume): V1ObjectReference {
-  const m = pv.metadata ?? {};
-  return {
-    kind: 'PersistentVolume',
-    apiVersion: 'v1',
-    name: m.name ?? '',
-    ...(m.uid === undefined ? {} : { uid: m.uid }),
-    ...(m.resourceVersion === undefined ? {} : { resourceVersion: m.resourceVersion }),
-  };
 }
 
 /** Our typed errors speak for themselves; API errors get the server's message and code. */

@@ -3,55 +3,16 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import type { Test } from 'tap';
 import { ProvisioningController } from '../../lib/controller/controller.ts';
-import type { WatchedCache } from '../../lib/controller/controller.ts';
 import type { ControllerApi } from '../../lib/controller/controller-api.ts';
 import { EventRecorder } from '../../lib/controller/event-recorder.ts';
 import { ProvisionerMetrics } from '../../lib/controller/metrics.ts';
 import type { ProvisionedVolume, ProvisionRequest, Provisioner } from '../../lib/controller/provisioner.ts';
 import { PermanentError, TransientError } from '../../lib/errors.ts';
 import { StatusError } from '../../lib/kube/api-errors.ts';
-import type { InformerHandlers } from '../../lib/kube/informer.ts';
 import { FakeClock, flush } from '../kube/fake-clock.ts';
 import { memoryLogger } from '../kube/silent-logger.ts';
+import { FakeCache } from './fake-cache.ts';
 import { claim, OURS, storageClass, volume } from './fixtures.ts';
-
-/** An in-memory informer cache whose changes the test drives. */
-class FakeCache<T extends { metadata?: { name?: string; namespace?: string } }> implements WatchedCache<T> {
-  readonly items = new Map<string, T>();
-  readonly handlers: InformerHandlers<T>[] = [];
-  static key(o: { metadata?: { name?: string; namespace?: string } }): string {
-    const ns = o.metadata?.namespace;
-    return ns === undefined ? (o.metadata?.name ?? '') : `${ns}/${o.metadata?.name ?? ''}`;
-  }
-  get(key: string): T | undefined {
-    return this.items.get(key);
-  }
-  list(): T[] {
-    return [...this.items.values()];
-  }
-  addHandlers(handlers: InformerHandlers<T>): void {
-    this.handlers.push(handlers);
-  }
-  hasSynced(): boolean {
-    return true;
-  }
-  waitForSync(): Promise<void> {
-    return Promise.resolve();
-  }
-  set(object: T): void {
-    const key = FakeCache.key(object);
-    const old = this.items.get(key);
-    this.items.set(key, object);
-    for (const h of this.handlers) {
-      if (old === undefined) h.add?.(object);
-      else h.update?.(old, object);
-    }
-  }
-  remove(object: T): void {
-    this.items.delete(FakeCache.key(object));
-    for (const h of this.handlers) h.delete?.(object);
-  }
-}
 
 class FakeApi implements ControllerApi {
   calls: string[] = [];
