@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ApiServer, FaultInjector, RequestLog } from './apiserver/index.ts';
 import { startFaultProxy } from './control-plane/fault-proxy.ts';
+import { call } from './control-plane/http-probe.ts';
 import type { FaultProxy } from './control-plane/fault-proxy.ts';
 import { startControlPlane } from './control-plane/control-plane.ts';
 import type { ControlPlane, ControlPlaneOptions } from './control-plane/control-plane.ts';
@@ -20,7 +21,6 @@ import type { AdminPost } from './control-plane/shipped-rbac.ts';
 import { startPodReadiness } from './control-plane/pod-readiness.ts';
 import { startControllers } from './controllers/index.ts';
 import type { ControllerLog, ControllerSelection, RunningControllers } from './controllers/index.ts';
-import { adminPost } from './apiserver/admin-post.ts';
 
 export type ClusterKind = 'local' | 'real';
 
@@ -145,7 +145,7 @@ async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
   let controllers: RunningControllers | undefined;
   const wanted = opts.controllers ?? true;
   try {
-    if (opts.installRbac === true) await installShippedRbac((path, body) => adminPost(apiServer.url, path, body));
+    if (opts.installRbac === true) await installShippedRbac((path, body) => call(new URL(path, apiServer.url).href, { method: 'POST', body, userAgent: 'harness-setup' }));
     if (wanted !== false) {
       const { resyncMs, log, ...enable } = wanted === true ? {} : wanted;
       controllers = await startControllers({

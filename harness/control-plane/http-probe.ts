@@ -19,6 +19,7 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Body media type; default application/json (PATCH: application/merge-patch+json). */
   contentType?: string;
+  userAgent?: string;
 }
 
 export function call(url: string, opts: CallOptions = {}): Promise<ProbeResponse> {
@@ -26,6 +27,7 @@ export function call(url: string, opts: CallOptions = {}): Promise<ProbeResponse
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.token !== undefined) headers['authorization'] = `Bearer ${opts.token}`;
+  if (opts.userAgent !== undefined) headers['user-agent'] = opts.userAgent;
   if (payload !== undefined) {
     headers['content-type'] = opts.contentType ?? (opts.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
     headers['content-length'] = String(Buffer.byteLength(payload));

@@ -16,6 +16,10 @@ interface PodList {
   }>;
 }
 
+interface ClaimList {
+  items?: Array<{ metadata?: { name?: string; namespace?: string }; status?: { phase?: string } }>;
+}
+
 export interface PodReadiness {
   stop(): Promise<void>;
 }
@@ -43,19 +47,23 @@ export function startPodReadiness(call: AdminCall, intervalMs = 200): PodReadine
 async function markReadyPods(call: AdminCall): Promise<void> {
   const res = await call('GET', '/api/v1/pods');
   if (res.status !== 200) return;
-  const pods = (JSON.parse(res.body) as PodList).items ?? [];
-  for (const pod of pods) {
-    const { name, namespace, deletionTimestamp } = pod.metadata ?? {};
-    if (name === undefined || namespace === undefined || deletionTimestamp !== undefined) continue;
-    if (pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
-    const claims = (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
-    let allBound = true;
-    for (const claim of claims) {
-      const c = await call('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${encodeURIComponent(claim)}`);
-      const phase = c.status === 200 ? (JSON.parse(c.body) as { status?: { phase?: string } }).status?.phase : undefined;
-      if (phase !== 'Bound') allBound = false;
-    }
-    if (!allBound) continue;
+  const waiting = ((JSON.parse(res.body) as PodList).items ?? []).filter(
+    (pod) => pod.metadata?.deletionTimestamp === undefined && !pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  if (waiting.length === 0) return;
+  // One list of claims per round, not a GET per claim of every waiting pod.
+  const claims = await call('GET', '/api/v1/persistentvolumeclaims');
+  if (claims.status !== 200) return;
+  const bound = new Set(
+    ((JSON.parse(claims.body) as ClaimList).items ?? [])
+      .filter((c) => c.status?.phase === 'Bound')
+      .map((c) => `${c.metadata?.namespace ?? ''}/${c.metadata?.name ?? ''}`),
+  );
+  for (const pod of waiting) {
+    const { name, namespace } = pod.metadata ?? {};
+    if (name === undefined || namespace === undefined) continue;
+    const claimNames = (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
+    if (!claimNames.every((claim) => bound.has(`${namespace}/${claim}`))) continue;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const condition = (type: string): Record<string, string> => ({ type, status: 'True', lastTransitionTime: now });
     await call('PATCH', `/api/v1/namespaces/${namespace}/pods/${encodeURIComponent(name)}/status`, {
