@@ -16,9 +16,26 @@ async function createNamespace(core: CoreV1Api, name: string): Promise<void> {
   await core.createNamespace({ body: { metadata: { name } } });
 }
 
+/**
+ * Read, change, write again on 409, as client-go's RetryOnConflict (and kubectl edit): on the real
+ * control plane kube-controller-manager may write the claim between our read and our write.
+ */
+async function retryOnConflict(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error: unknown) {
+      if ((error as { code?: number }).code !== 409 || attempt >= 10) throw error;
+    }
+  }
+}
+
 async function grow(core: CoreV1Api, namespace: string, name: string, storage: string): Promise<void> {
-  const claim = await core.readNamespacedPersistentVolumeClaim({ namespace, name });
-  await core.replaceNamespacedPersistentVolumeClaim({ namespace, name, body: { ...claim, spec: { ...claim.spec, resources: { requests: { storage } } } } });
+  await retryOnConflict(async () => {
+    const claim = await core.readNamespacedPersistentVolumeClaim({ namespace, name });
+    await core.replaceNamespacedPersistentVolumeClaim({ namespace, name, body: { ...claim, spec: { ...claim.spec, resources: { requests: { storage } } } } });
+  });
 }
 
 const capacity = (claim: V1PersistentVolumeClaim): string | undefined => claim.status?.capacity?.['storage'];
@@ -66,19 +83,21 @@ void t.test('a crash between the PV write and the claim write is finished by the
   // marked Resizing (allocatedResources 2Mi, ControllerResizeInProgress), the PV at 2Mi, the
   // claim's status.capacity still 1Mi.
   await grow(e2e.core, ns, 'data', '2Mi');
-  const grown = await e2e.core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'data' });
-  await e2e.core.replaceNamespacedPersistentVolumeClaimStatus({
-    namespace: ns,
-    name: 'data',
-    body: {
-      ...grown,
-      status: {
-        ...grown.status,
-        conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: new Date() }],
-        allocatedResources: { storage: '2Mi' },
-        allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+  await retryOnConflict(async () => {
+    const grown = await e2e.core.readNamespacedPersistentVolumeClaim({ namespace: ns, name: 'data' });
+    await e2e.core.replaceNamespacedPersistentVolumeClaimStatus({
+      namespace: ns,
+      name: 'data',
+      body: {
+        ...grown,
+        status: {
+          ...grown.status,
+          conditions: [{ type: 'Resizing', status: 'True', lastTransitionTime: new Date() }],
+          allocatedResources: { storage: '2Mi' },
+          allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' },
+        },
       },
-    },
+    });
   });
   const current = await e2e.readPv(pvName);
   if (current === undefined) throw new Error(`PV ${pvName} vanished`);
