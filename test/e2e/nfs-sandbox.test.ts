@@ -1,53 +1,16 @@
 // `npm run sandbox -- --nfs`: the sandbox serves its export over a real NFSv4 server, the PVs it
 // provisions name that server (127.0.0.1) and its pseudo path, they work through NFS, and the
 // sandbox exits cleanly, taking ganesha with it.
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import type { Test } from 'tap';
 import { makeControllerClients } from '../../harness/controllers/kube-clients.ts';
 import { requireNfsOrSkip } from '../../harness/nfs/index.ts';
 import { until } from './nfs-helpers/until.ts';
+import { startSandbox } from '../harness/sandbox/sandbox-process.ts';
 import { checkRoundTrip, exportRelative } from './nfs-helpers/volume-access.ts';
 
-const MAIN = fileURLToPath(new URL('../../harness/sandbox/main.ts', import.meta.url));
 const PSEUDO = '/export'; // harness/nfs's default pseudo path, which the sandbox uses
-
-interface Sandbox {
-  child: ChildProcessWithoutNullStreams;
-  output(): string;
-  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startSandbox(t: Test, args: string[]): Sandbox {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return {
-    child,
-    output: () => out,
-    exit,
-    waitFor: (re, timeoutMs = 30_000) =>
-      until(`sandbox output to match ${String(re)}`, () => {
-        const m = re.exec(out);
-        if (m === null && (child.exitCode !== null || child.signalCode !== null)) {
-          return Promise.reject(new Error(`sandbox exited without printing ${String(re)}:\n${out}`));
-        }
-        return Promise.resolve(m ?? undefined);
-      }, timeoutMs),
-  };
-}
 
 /**
  * Live ganesha.nfsd processes exporting a directory, found through /proc and their config files
@@ -80,7 +43,7 @@ const alive = (pid: number): boolean => {
 
 void t.test('--help documents --nfs and --exit-after-ready', async (t) => {
   const sandbox = startSandbox(t, ['--help']);
-  const { code } = await sandbox.exit;
+  const { code } = await sandbox.exitStatus;
   t.equal(code, 0);
   t.match(sandbox.output(), /--nfs\s+also serve the export over a real NFSv4 server/);
   t.match(sandbox.output(), /--exit-after-ready/);
@@ -90,7 +53,7 @@ void t.test('--nfs --exit-after-ready: ready on a real NFS server, then a clean 
   if (!requireNfsOrSkip(t)) return;
   const exportDir = realpathSync(t.testdir());
   const sandbox = startSandbox(t, ['--nfs', '--exit-after-ready', '--export-dir', exportDir]);
-  const { code, signal } = await sandbox.exit;
+  const { code, signal } = await sandbox.exitStatus;
   const out = sandbox.output();
   t.equal(code, 0, 'exit code 0');
   t.equal(signal, null);
@@ -140,7 +103,7 @@ void t.test('--nfs: the example PVs of both exports name 127.0.0.1 and their pse
   }
 
   sandbox.child.kill('SIGTERM');
-  const { code } = await sandbox.exit;
+  const { code } = await sandbox.exitStatus;
   t.equal(code, 0, 'SIGTERM: exit code 0');
   t.match(sandbox.output(), /^sandbox stopped$/m);
   await until('ganesha to be gone', () => Promise.resolve(alive(ganesha.pid) ? undefined : true), 10_000);

@@ -17,6 +17,8 @@ export interface Sandbox {
   output: () => string;
   waitFor: (re: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>;
   exit: Promise<number | null>;
+  /** The exit code and the signal that ended it, for tests that tell the two apart. */
+  exitStatus: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export function startSandbox(t: Test, args: string[]): Sandbox {
@@ -24,7 +26,10 @@ export function startSandbox(t: Test, args: string[]): Sandbox {
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exitStatus = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const exit = exitStatus.then(({ code }) => code);
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -32,6 +37,7 @@ export function startSandbox(t: Test, args: string[]): Sandbox {
     child,
     output: () => out,
     exit,
+    exitStatus,
     async waitFor(re, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
