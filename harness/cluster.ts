@@ -159,6 +159,9 @@ async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
     await apiServer.stop();
     throw err;
   }
+  // The harness enforces no RBAC: the admin kubeconfig, and the namespace provisioners ran in
+  // before (or the shipped one, when its RBAC was installed).
+  const identity: ProvisionerIdentity = { kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' };
   let stopping: Promise<void> | undefined;
   return {
     kind: 'local',
@@ -167,13 +170,9 @@ async function startLocalCluster(opts: StartClusterOptions): Promise<Cluster> {
     url: apiServer.url,
     requests: apiServer.requests,
     ...(controllers ? { controllers } : {}),
-    // The harness enforces no RBAC: the admin kubeconfig, and the namespace provisioners ran in before.
-    faultInjection: () =>
-      Promise.resolve({
-        faults: apiServer.faults,
-        identity: { kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' },
-      }),
-    provisionerIdentity: () => Promise.resolve({ kubeconfigPath: apiServer.kubeconfigPath, namespace: opts.installRbac === true ? PROVISIONER_NAMESPACE : 'default' }),
+    // The harness's own fault injection applies to every client, so the identity is the same one.
+    faultInjection: () => Promise.resolve({ faults: apiServer.faults, identity }),
+    provisionerIdentity: () => Promise.resolve(identity),
     stop() {
       stopping ??= (async () => {
         controllers?.stop();
